@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,27 +20,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segtui.core import schema
+from segtui.core.datasets import IMPORTING_SUFFIX, DatasetStore, dataset_name_from
 from segtui.core.errors import ProjectError
-from segtui.core.model import ColumnInfo, DatasetInfo, LoadedDataset
 from segtui.core.storage import (
     GATE,
-    SQL_TYPES,
     _Closer,
     busy_error,
-    column_type_of,
     is_busy,
     quote,
-    read_table,
-    write_rows,
 )
 
 if TYPE_CHECKING:
-    import polars as pl
+    pass
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
-IMPORTING_SUFFIX = "__importing"
-DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 @dataclass
@@ -60,24 +53,6 @@ class ProjectSettings:
 
 def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def dataset_name_from(text: str) -> str:
-    """A valid dataset name from a file stem or a user's text ("Orders 2024.csv" -> orders_2024)."""
-    stem = Path(text).name.split(".")[0] if "." in Path(text).name else Path(text).name
-    name = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")
-    if not name or not name[0].isalpha():
-        name = f"d_{name}" if name else "dataset"
-    return name[:63]
-
-
-def check_dataset_name(name: str) -> str:
-    if not DATASET_NAME.match(name):
-        raise ProjectError(
-            f"dataset name {name!r} is not valid; use lower-case letters, digits and "
-            "underscores, starting with a letter (e.g. orders_2024)."
-        )
-    return name
 
 
 def _check_existing_file(path: Path) -> tuple[int, int] | None:
@@ -130,7 +105,7 @@ def _check_existing_file(path: Path) -> tuple[int, int] | None:
     return version, app_id
 
 
-class Project(_Closer):
+class Project(DatasetStore, _Closer):
     """An open project file. Cheap to pass around; connections are made per thread.
 
     Use ``with project.reading() as conn`` or ``with project.transaction() as conn`` for any
@@ -362,223 +337,6 @@ class Project(_Closer):
                 self._put_settings(values)
         return self.settings()
 
-    # --- datasets: metadata --------------------------------------------------------------
-
-    def datasets(self) -> list[DatasetInfo]:
-        with self.reading() as conn:
-            rows = conn.execute(
-                "SELECT id, name, kind, table_name, rows_imported, rows_rejected, rows_read, "
-                "customers, source_path, source_sha256, imported_at, date_min, date_max, "
-                "options, report FROM segtui_datasets ORDER BY id"
-            ).fetchall()
-            column_rows = conn.execute(
-                "SELECT dataset_id, name, type, role, source_name, date_format "
-                "FROM segtui_columns ORDER BY dataset_id, position"
-            ).fetchall()
-        columns: dict[int, list[ColumnInfo]] = {}
-        for dataset_id, name, type_, role, source_name, date_format in column_rows:
-            columns.setdefault(dataset_id, []).append(
-                ColumnInfo(name, type_, role, source_name, date_format)
-            )
-        return [
-            DatasetInfo(
-                id=r[0],
-                name=r[1],
-                kind=r[2],
-                table=r[3],
-                rows=r[4],
-                rejected=r[5],
-                rows_read=r[6],
-                customers=r[7],
-                columns=columns.get(r[0], []),
-                source_path=r[8],
-                source_sha256=r[9],
-                imported_at=r[10],
-                date_min=r[11],
-                date_max=r[12],
-                options=json.loads(r[13]),
-                report=json.loads(r[14]),
-            )
-            for r in rows
-        ]
-
-    def dataset(self, name: str) -> DatasetInfo:
-        for info in self.datasets():
-            if info.name == name:
-                return info
-        known = ", ".join(d.name for d in self.datasets()) or "none yet"
-        raise ProjectError(f"no dataset named {name!r} in {self.path.name} (datasets: {known}).")
-
-    def has_dataset(self, name: str) -> bool:
-        with self.reading() as conn:
-            row = conn.execute("SELECT 1 FROM segtui_datasets WHERE name = ?", (name,))
-            return row.fetchone() is not None
-
-    def delete_dataset(self, name: str) -> None:
-        info = self.dataset(name)
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM segtui_datasets WHERE id = ?", (info.id,))
-            conn.execute(f"DROP TABLE IF EXISTS {quote(info.table)}")
-            self._touch()
-
     def _touch(self) -> None:
+        """Record that the project changed; the caller holds a transaction."""
         self._put_settings({"updated_at": _now()})
-
-    # --- datasets: rows ------------------------------------------------------------------
-
-    def save_dataset(
-        self, loaded: LoadedDataset, name: str, *, replace: bool = False
-    ) -> DatasetInfo:
-        """Write a loaded dataset: rows to ``data_<name>``, metadata and rejects to segtui_.
-
-        Rows are bulk-written into a scratch table first (Arrow via ADBC); then one
-        transaction swaps it in with the metadata. If anything fails the project is as before.
-        """
-        check_dataset_name(name)
-        if self.has_dataset(name) and not replace:
-            raise ProjectError(
-                f"a dataset named {name!r} already exists; replace it or choose another name."
-            )
-        table = f"data_{name}"
-        scratch = table + IMPORTING_SUFFIX
-        data = loaded.data.drop("__line", strict=False)
-        try:
-            self._create_table(scratch, loaded)
-            write_rows(self.path, scratch, data)
-            with self.transaction() as conn:
-                old = conn.execute(
-                    "SELECT id, table_name FROM segtui_datasets WHERE name = ?", (name,)
-                ).fetchone()
-                if old:
-                    conn.execute("DELETE FROM segtui_datasets WHERE id = ?", (old[0],))
-                    conn.execute(f"DROP TABLE IF EXISTS {quote(old[1])}")
-                conn.execute(f"DROP TABLE IF EXISTS {quote(table)}")
-                conn.execute(f"ALTER TABLE {quote(scratch)} RENAME TO {quote(table)}")
-                dataset_id = self._insert_metadata(conn, name, table, loaded)
-                self._insert_rejects(conn, dataset_id, loaded.rejects)
-                self._touch()
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error, ProjectError), self.transaction() as conn:
-                conn.execute(f"DROP TABLE IF EXISTS {quote(scratch)}")
-            raise
-        return self.dataset(name)
-
-    def _create_table(self, table: str, loaded: LoadedDataset) -> None:
-        from segtui.core.model import COLUMN_TYPES
-
-        plan_types = {c.name: c.type for c in loaded.plan.columns}
-        defs = []
-        for col, dtype in loaded.data.schema.items():
-            if col == "__line":
-                continue
-            ctype = plan_types.get(col) or column_type_of(dtype)
-            assert ctype in COLUMN_TYPES
-            defs.append(f"{quote(col)} {SQL_TYPES[ctype]}")
-        with self.transaction() as conn:
-            conn.execute(f"DROP TABLE IF EXISTS {quote(table)}")
-            conn.execute(f"CREATE TABLE {quote(table)} ({', '.join(defs)})")
-
-    def _insert_metadata(
-        self, conn: sqlite3.Connection, name: str, table: str, loaded: LoadedDataset
-    ) -> int:
-        report = loaded.report
-        source = loaded.plan.source
-        options = {
-            "format": source.format,
-            "compression": source.compression,
-            "encoding": source.encoding,
-            "sep": source.sep,
-            "has_header": source.has_header,
-            "quote_char": source.quote_char,
-            "line_ending": source.line_ending,
-            "sheet": source.sheet,
-            "kind_reason": loaded.plan.kind_reason,
-            "derived_amount": loaded.plan.derived_amount,
-            "columns": [c.to_json() for c in loaded.plan.columns],
-        }
-        cursor = conn.execute(
-            "INSERT INTO segtui_datasets (name, kind, table_name, source_path, source_sha256, "
-            "source_size, options, rows_read, rows_imported, rows_rejected, customers, "
-            "date_min, date_max, report, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                name,
-                loaded.plan.kind,
-                table,
-                str(Path(source.path).resolve()),
-                loaded.source_sha256,
-                source.size_bytes,
-                json.dumps(options, indent=1),
-                report.rows_read,
-                report.rows_imported,
-                report.rows_rejected,
-                report.distinct_customers,
-                report.date_min,
-                report.date_max,
-                json.dumps(report.to_json(), indent=1),
-                _now(),
-            ),
-        )
-        dataset_id = int(cursor.lastrowid or 0)
-        plans = {c.name: c for c in loaded.plan.columns}
-        rows = []
-        position = 0
-        for col, dtype in loaded.data.schema.items():
-            if col == "__line":
-                continue
-            plan = plans.get(col)
-            rows.append(
-                (
-                    dataset_id,
-                    position,
-                    col,
-                    plan.source_name if plan else "",
-                    plan.type if plan else column_type_of(dtype),
-                    plan.role if plan else None,
-                    plan.date_format if plan else None,
-                )
-            )
-            position += 1
-        conn.executemany(
-            "INSERT INTO segtui_columns (dataset_id, position, name, source_name, type, role, "
-            "date_format) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        return dataset_id
-
-    @staticmethod
-    def _insert_rejects(conn: sqlite3.Connection, dataset_id: int, rejects: pl.DataFrame) -> None:
-        if rejects.height == 0:
-            return
-        conn.executemany(
-            'INSERT INTO segtui_rejects (dataset_id, line, "column", reason, raw) '
-            "VALUES (?, ?, ?, ?, ?)",
-            (
-                (dataset_id, line, column, reason, raw)
-                for line, column, reason, raw in rejects.select(
-                    "line", "column", "reason", "raw"
-                ).iter_rows()
-            ),
-        )
-
-    def read_dataset(self, name: str, columns: list[str] | None = None) -> pl.DataFrame:
-        """A dataset's rows as a typed polars frame (Arrow via ADBC)."""
-        info = self.dataset(name)
-        wanted = [c for c in info.columns if columns is None or c.name in columns]
-        return read_table(self.path, info.table, wanted)
-
-    def read_rejects(self, name: str) -> pl.DataFrame:
-        import polars as pl
-
-        info = self.dataset(name)
-        with self.reading() as conn:
-            rows = conn.execute(
-                'SELECT line, "column", reason, raw FROM segtui_rejects WHERE dataset_id = ? '
-                "ORDER BY line",
-                (info.id,),
-            ).fetchall()
-        return pl.DataFrame(
-            rows,
-            schema={"line": pl.Int64, "column": pl.String, "reason": pl.String, "raw": pl.String},
-            orient="row",
-        )

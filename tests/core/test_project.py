@@ -20,7 +20,8 @@ from segtui.core.model import (
     LoadedDataset,
     SourceInfo,
 )
-from segtui.core.project import Project, dataset_name_from
+from segtui.core.datasets import dataset_name_from
+from segtui.core.project import Project
 
 
 def _loaded(tmp_path: Path, rows: int = 3, date_max: str = "2024-02-01") -> LoadedDataset:
@@ -210,7 +211,7 @@ def test_stored_rows_are_readable_by_plain_sqlite(tmp_path: Path) -> None:
 def test_replace_is_atomic_when_the_write_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import segtui.core.project as project_module
+    import segtui.core.datasets as datasets_module
 
     path = tmp_path / "p.db"
     with Project.open(path) as project:
@@ -219,7 +220,7 @@ def test_replace_is_atomic_when_the_write_fails(
         def failing_write(*args: object, **kwargs: object) -> None:
             raise ProjectError("p.db: could not write rows (disk full).")
 
-        monkeypatch.setattr(project_module, "write_rows", failing_write)
+        monkeypatch.setattr(datasets_module, "write_rows", failing_write)
         with pytest.raises(ProjectError, match="disk full"):
             project.save_dataset(_loaded(tmp_path, rows=5), "orders", replace=True)
         assert project.read_dataset("orders").height == 3
