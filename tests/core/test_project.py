@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from segtui.core import schema
+from segtui.core.datasets import dataset_name_from
 from segtui.core.errors import ProjectBusyError, ProjectError
 from segtui.core.model import (
     ColumnPlan,
@@ -20,7 +21,6 @@ from segtui.core.model import (
     LoadedDataset,
     SourceInfo,
 )
-from segtui.core.datasets import dataset_name_from
 from segtui.core.project import Project
 
 
@@ -145,7 +145,7 @@ def test_busy_project_gives_a_clear_message(
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
-            with pytest.raises(ProjectBusyError, match="busy.db is busy"):
+            with pytest.raises(ProjectBusyError, match=r"busy\.db is busy"):
                 project.update_settings(name="Acme")
         finally:
             other.execute("ROLLBACK")
