@@ -176,17 +176,23 @@ def _reject(rows: pl.DataFrame, column: str | None, reason: pl.Expr) -> pl.DataF
     )
 
 
+def _require_customer_id(path: str, columns: list[ColumnPlan]) -> str:
+    id_col = next((c.name for c in columns if c.role == "customer_id"), None)
+    if id_col is None:
+        names = ", ".join(c.name for c in columns)
+        raise IngestError(
+            f"{Path(path).name}: no column is marked as the customer id (columns: {names}); "
+            "choose one (CLI: --role customer_id=COLUMN)."
+        )
+    return id_col
+
+
 def _validate(
     typed: pl.DataFrame, columns: list[ColumnPlan], kind: str, report: ImportReport
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Rules every dataset meets; returns the rows kept and the rows rejected (with reasons)."""
     rejects: list[pl.DataFrame] = []
-    id_col = next((c.name for c in columns if c.role == "customer_id"), None)
-    if id_col is None:
-        raise IngestError(
-            "no column is marked as the customer id; choose it (CLI: --role "
-            "customer_id=COLUMN) so each row can be tied to a customer."
-        )
+    id_col = _require_customer_id(report.source_path, columns)
     missing = pl.col(id_col).is_null() | (pl.col(id_col).cast(pl.String).str.strip_chars() == "")
     blank = typed.filter(missing)
     report.missing_customer_ids = blank.height
@@ -268,6 +274,7 @@ def load_dataset(
             progress(fraction, label)
 
     source = plan.source
+    _require_customer_id(source.path, plan.columns)
     step(0.0, f"reading {Path(source.path).name}")
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(_sha256, source.path)

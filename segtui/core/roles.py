@@ -39,7 +39,7 @@ _RULES: tuple[_Rule, ...] = (
          "customernr", "customernumber", "custno", "custnr", "kundennummer", "kundennr", "kundenid",
          "kdnr", "memberid", "membernumber", "userid", "accountid", "accountnumber", "buyerid",
          "shopperid", "contactid", "customerkey", "customercode", "clientcode", "personid",
-         "subscriberid", "householdid", "customer", "client"),
+         "subscriberid", "householdid", "customer", "client", "cust", "kunde"),
         (r"(^|_)(customer|cust|client|member|buyer|shopper|kunden?)_?(id|nr|no|num|number|nummer"
          r"|key|code|ref)($|_)", r"(^|_)user_?id($|_)"),
         _CODE,
