@@ -1,0 +1,1 @@
+"""Reusable widgets: the screen tab bar, path completion and the importable-file tree."""
