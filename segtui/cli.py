@@ -80,7 +80,7 @@ def _command_parser() -> argparse.ArgumentParser:
     imp.add_argument("--sep", help="delimiter: comma, tab, semicolon, pipe, whitespace or a char")
     imp.add_argument("--encoding", help="utf-8, utf-8-sig, cp1252, latin-1 ...")
     imp.add_argument("--no-header", action="store_true", help="the first row is data")
-    imp.add_argument("--quote", help="quote character (default \")")
+    imp.add_argument("--quote", help='quote character (default ")')
     imp.add_argument("--decimal-comma", action="store_true", help="numbers are written 1.234,56")
     imp.add_argument(
         "--date-format",
@@ -93,8 +93,10 @@ def _command_parser() -> argparse.ArgumentParser:
         "--role", action="append", metavar="ROLE=COLUMN", help="e.g. customer_id=cust_no"
     )
     imp.add_argument(
-        "--type", action="append", metavar="COLUMN=TYPE", help="integer, decimal, boolean, "
-        "date, datetime or text"
+        "--type",
+        action="append",
+        metavar="COLUMN=TYPE",
+        help="integer, decimal, boolean, date, datetime or text",
     )
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -169,9 +171,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     options = _read_options(args)
     _apply_date_formats(args, options)
     with Project.open(args.project) as project:
-        _, report = import_file(
-            project, args.file, options, name=args.name, replace=args.replace
-        )
+        _, report = import_file(project, args.file, options, name=args.name, replace=args.replace)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
