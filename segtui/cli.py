@@ -259,13 +259,20 @@ def _cmd_settings(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from segtui.core.demo import build_demo
+    from segtui.core.demo import build_demo, demo_is_ready
 
-    path = build_demo(args.project, rebuild=args.rebuild)
-    if args.no_open:
-        print(f"demo project ready: {path}")
-        return 0
-    return _open_ui(str(path))
+    if args.no_open or args.rebuild:
+        path = build_demo(args.project, rebuild=args.rebuild)
+        if args.no_open:
+            print(f"demo project ready: {path}")
+            return 0
+    if demo_is_ready(args.project):
+        return _open_ui(str(args.project))
+    # A new demo: open the app at once; it builds the demo in a worker, with its progress shown.
+    from segtui.tui.app import build_app
+
+    build_app(None, demo_path=args.project).run()
+    return 0
 
 
 def _open_ui(project: str | None) -> int:
@@ -307,7 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from segtui.logs import log_exception
 
         where = log_exception(exc, "segtui " + " ".join(argv))
-        print(f"segtui: unexpected error ({exc}); details in {where}", file=sys.stderr)
+        details = f"details in {where}" if where else "the log file could not be written"
+        print(f"segtui: unexpected error ({exc}); {details}", file=sys.stderr)
         return 1
 
 

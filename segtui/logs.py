@@ -1,12 +1,16 @@
-"""Where tracebacks go: a log file in the user state directory, never the screen."""
+"""Where tracebacks go: a log file in the user state directory, never the screen.
+
+Used by the CLI and the UI alike. ``SEGTUI_LOG`` overrides the file's location.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import traceback
 from pathlib import Path
 
-_configured = False
+LOGGER_NAME = "segtui"
 
 
 def log_path() -> Path:
@@ -18,26 +22,32 @@ def log_path() -> Path:
     return user_state_path("segtui") / "segtui.log"
 
 
-def get_logger() -> logging.Logger:
-    """The segtui logger, writing to the log file (configured on first use)."""
-    global _configured
-    logger = logging.getLogger("segtui")
-    if not _configured:
-        _configured = True
-        path = log_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
-        except OSError:
-            handler = logging.NullHandler()
+def _logger() -> tuple[logging.Logger, Path]:
+    path = log_path()
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.propagate = False
+    wanted = str(path)
+    if not any(getattr(h, "baseFilename", None) == wanted for h in logger.handlers):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+        handler = logging.FileHandler(path, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-        logger.propagate = False
-    return logger
+    return logger, path
 
 
-def log_exception(exc: BaseException, context: str = "") -> Path:
-    """Write the traceback of an unexpected error to the log; return the log's path."""
-    get_logger().error("%s", context or "unexpected error", exc_info=exc)
-    return log_path()
+def log_exception(exc: BaseException, context: str = "") -> Path | None:
+    """Write the exception with its traceback to the log file; returns the file (None if even
+    the log cannot be written, which must not raise a second error)."""
+    try:
+        logger, path = _logger()
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        logger.error("%s\n%s", context or "unexpected error", text)
+        for handler in logger.handlers:
+            handler.flush()
+        return path
+    except OSError:
+        return None

@@ -23,6 +23,16 @@ def sample_data_dir() -> Path:
     )
 
 
+def demo_is_ready(path: str | Path) -> bool:
+    """True when path is a project that already holds the demo datasets (sqlite3 only: cheap)."""
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    with Project.open(path, create=False) as project:
+        have = {d.name for d in project.datasets()}
+    return all(name in have for name, _ in DEMO_FILES)
+
+
 def build_demo(path: str | Path, *, rebuild: bool = False) -> Path:
     """Create the demo project at path (or reuse it when it already holds the demo data)."""
     from segtui.core.ingest import import_file

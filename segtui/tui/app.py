@@ -109,10 +109,12 @@ class SegtuiApp(App[None]):
         ),
     ]
 
-    def __init__(self, project_path: str | None = None) -> None:
+    def __init__(self, project_path: str | None = None, *, demo_path: str | None = None) -> None:
         super().__init__()
         self.main_screens = MAIN_SCREENS
         self.initial_path = project_path
+        # Build the demo here first (in a worker, after the first paint), then open it.
+        self.demo_path = demo_path
         self.project: Project | None = None
         self.settings: ProjectSettings | None = None
         self.datasets: list[DatasetInfo] = []
@@ -121,11 +123,13 @@ class SegtuiApp(App[None]):
 
     # --- start-up and the open project --------------------------------------------------
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         if self.initial_path:
             self.open_project(self.initial_path)
-        else:
-            self.switch_mode("start")
+            return
+        await self.switch_mode("start")
+        if self.demo_path:
+            self.screen.start_demo_build(Path(self.demo_path))  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="project", name="open_project")
     def open_project(
@@ -175,6 +179,22 @@ class SegtuiApp(App[None]):
             elif worker.name == "load_info":
                 self.settings, self.datasets = worker.result
                 self.project_changed.publish(None)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception outside a worker (a bug in a handler). Textual would print a traceback
+        with locals on exit; ours goes to the log file and the terminal gets one sentence.
+        The app still exits: the failed widget's message loop has already stopped."""
+        from rich.text import Text
+
+        message = failure_message(error, "unhandled error in the UI")
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises it in tests
+            self._exception = error
+            self._exception_event.set()
+        self._exit_renderables.append(
+            Text(f"segtui stopped. {message} Everything saved before this is in the file.")
+        )
+        self._close_messages_no_wait()
 
     def report_failure(self, error: BaseException | None, worker: Worker | None = None) -> None:
         """One sentence on screen (a bug's traceback goes to the log file, never here)."""
@@ -330,6 +350,11 @@ class SegtuiApp(App[None]):
         return commands
 
 
-def build_app(project_path: str | Path | None = None) -> SegtuiApp:
+def build_app(
+    project_path: str | Path | None = None, *, demo_path: str | Path | None = None
+) -> SegtuiApp:
     """The app for the CLI (``segtui [PROJECT]``) and for tests."""
-    return SegtuiApp(str(project_path) if project_path else None)
+    return SegtuiApp(
+        str(project_path) if project_path else None,
+        demo_path=str(demo_path) if demo_path else None,
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+import pytest
 from textual.binding import Binding
 from textual.widgets import Input, Static
 from tui_helpers import settle, text_of
@@ -79,6 +80,21 @@ async def test_start_screen_creates_a_project(tui_workdir: Path) -> None:
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
     assert (tui_workdir / "acme.db").stat().st_mode & 0o777 == 0o600
+
+
+async def test_segtui_demo_paints_first_then_builds_the_demo(tui_workdir: Path) -> None:
+    """`segtui demo NEW.db`: the app is up at once and builds the demo in a worker."""
+    app = build_app(None, demo_path=tui_workdir / "demo.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert "Building the demo project" in text_of(app.screen.query_one("#start-status", Static))
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert [d.name for d in app.datasets] == ["customers", "orders"]
+    with Project.open(tui_workdir / "demo.db") as project:
+        assert project.dataset("orders").rows == 60_000
+        assert project.settings().name == "Demo retailer"
 
 
 async def test_a_file_that_is_not_a_project_is_refused_in_one_line(tui_workdir: Path) -> None:
@@ -217,3 +233,25 @@ async def test_typed_paths_complete_from_disk(tui_workdir: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.project is not None and app.project.path.name == "acme.db"
+
+
+async def test_a_bug_in_a_handler_exits_with_one_sentence_and_logs_the_traceback(
+    tui_workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(self: SegtuiApp) -> None:
+        raise RuntimeError("handler exploded")
+
+    monkeypatch.setattr(SegtuiApp, "action_settings", broken)
+    Project.open(tui_workdir / "p.db").close()
+    app = build_app(tui_workdir / "p.db")
+    with pytest.raises(RuntimeError, match="handler exploded"):
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+    assert app.return_code == 1
+    shown = capsys.readouterr().err
+    assert shown.startswith("segtui stopped. Something went wrong: handler exploded")
+    assert "Traceback" not in shown and "raise RuntimeError" not in shown
+    log = (tui_workdir.parent / "state" / "segtui" / "segtui.log").read_text()
+    assert "Traceback" in log and "handler exploded" in log

@@ -137,6 +137,11 @@ class StartScreen(SegtuiScreen):
                 answered,
             )
             return
+        self.start_demo_build(path)
+
+    def start_demo_build(self, path: Path) -> None:
+        """Build the demo project at path in a worker, then open it."""
+        self.query_one("#demo-path", Input).value = str(path)
         self._status(f"Building the demo project in {display_path(path)}… (a few seconds)")
         self.query_one("#build-demo", Button).disabled = True
         self.build_demo(path)
