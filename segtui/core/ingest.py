@@ -80,13 +80,18 @@ def _apply_roles(columns: list[ColumnPlan], frame: pl.DataFrame, options: ReadOp
             col.role = None
 
 
-def _plan_columns(frame: pl.DataFrame, options: ReadOptions) -> list[ColumnPlan]:
+def _plan_columns(
+    path: str | Path, frame: pl.DataFrame, lines: pl.Series, options: ReadOptions
+) -> tuple[list[ColumnPlan], pl.DataFrame]:
+    """Columns with types and roles, and the frame typed by them (rejected rows left out)."""
     if frame.width == 0:
-        raise IngestError("the file has no usable columns; check the delimiter and header.")
+        raise IngestError(
+            f"{Path(path).name}: the file has no usable columns; check the delimiter and header."
+        )
     columns = plan_columns(frame, options)
-    typed, _ = convert_columns(frame, pl.Series("line", range(frame.height)), columns)
+    typed, _ = convert_columns(frame, lines, columns)
     _apply_roles(columns, typed, options)
-    return columns
+    return columns, typed
 
 
 def _can_derive_amount(columns: list[ColumnPlan], options: ReadOptions) -> bool:
@@ -109,23 +114,20 @@ def plan_import(path: str | Path, options: ReadOptions | None = None) -> ImportP
             "file, not an .xlsx workbook; leave the sheet out."
         )
     raw = read_source(source, n_rows=PLAN_SAMPLE_ROWS)
-    columns = _plan_columns(raw.frame, options)
-    head = raw.frame.head(PREVIEW_ROWS)
-    typed, _ = convert_columns(head, raw.lines.head(PREVIEW_ROWS), columns)
+    columns, typed = _plan_columns(path, raw.frame, raw.lines, options)
     derived = _can_derive_amount(columns, options)
-    preview = _finish_frame(typed.drop("__line", strict=False), columns, derived)
-    sample, _ = convert_columns(raw.frame, raw.lines, columns)
+    sample = _finish_frame(typed.drop("__line", strict=False), columns, derived)
     if options.kind:
         kind, reason = options.kind, "chosen by you"
     else:
-        kind, reason = guess_kind(columns, _finish_frame(sample, columns, derived))
+        kind, reason = guess_kind(columns, sample)
     return ImportPlan(
         source=source,
         columns=columns,
         kind=kind,
         kind_reason=reason,
-        preview=preview,
-        preview_raw=head,
+        preview=sample.head(PREVIEW_ROWS),
+        preview_raw=raw.frame.head(PREVIEW_ROWS),
         options=options,
         derived_amount=derived,
         sample_rows=raw.frame.height,
