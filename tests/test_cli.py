@@ -155,3 +155,20 @@ def test_demo_builds_without_opening(tmp_path: Path) -> None:
     info = json.loads(run("info", str(tmp_path / "demo.db"), "--json").stdout)
     assert [d["name"] for d in info["datasets"]] == ["customers", "orders"]
     assert info["name"] == "Demo retailer"
+
+
+def test_output_piped_into_a_closed_reader_exits_quietly(tmp_path: Path) -> None:
+    source = tmp_path / "dups.csv"
+    # 5,000 duplicate customer ids: their rejects print far more than a pipe buffer holds.
+    source.write_text("customer_id,age\n" + "".join(f"C1,{i % 90}\n" for i in range(5_001)))
+    project = tmp_path / "p.db"
+    assert run("import", str(project), str(source)).returncode == 0
+    done = subprocess.run(
+        f"{sys.executable} -m segtui rejects {project} dups --limit 0 | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.startswith("line 3: customer_id: duplicate customer id 'C1'")
+    assert done.stderr == ""
