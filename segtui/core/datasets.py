@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -21,7 +22,10 @@ from segtui.core.storage import SQL_TYPES, column_type_of, quote, read_table, wr
 if TYPE_CHECKING:
     import polars as pl
 
-IMPORTING_SUFFIX = "__importing"
+# Rows are written to "<table>__importing_<pid>" before the swap; the pid tells a live import
+# in another process from one whose process died and left its table behind.
+SCRATCH = re.compile(r"^(?P<table>.+)__importing_(?P<pid>\d+)$")
+_WRITING: set[str] = set()  # scratch tables this process is writing right now
 DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
@@ -45,6 +49,29 @@ def check_dataset_name(name: str) -> str:
             "underscores, starting with a letter (e.g. orders_2024)."
         )
     return name
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def leftover_scratch_tables(table_names: list[str]) -> list[str]:
+    """Scratch tables left by imports that are no longer running: their process is gone, or it
+    is this process and the import is not in progress (it failed before it could clean up)."""
+    leftovers = []
+    for name in table_names:
+        match = SCRATCH.match(name)
+        if match and name not in _WRITING:
+            pid = int(match["pid"])
+            if pid == os.getpid() or not _process_alive(pid):
+                leftovers.append(name)
+    return leftovers
 
 
 class DatasetStore:
@@ -131,7 +158,8 @@ class DatasetStore:
                 f"a dataset named {name!r} already exists; replace it or choose another name."
             )
         table = f"data_{name}"
-        scratch = table + IMPORTING_SUFFIX
+        scratch = f"{table}__importing_{os.getpid()}"
+        _WRITING.add(scratch)
         data = loaded.data.drop("__line", strict=False)
         try:
             self._create_table(scratch, loaded)
@@ -152,6 +180,8 @@ class DatasetStore:
             with contextlib.suppress(sqlite3.Error, ProjectError), self.transaction() as conn:
                 conn.execute(f"DROP TABLE IF EXISTS {quote(scratch)}")
             raise
+        finally:
+            _WRITING.discard(scratch)
         return self.dataset(name)
 
     def _create_table(self, table: str, loaded: LoadedDataset) -> None:

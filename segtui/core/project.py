@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segtui.core import schema
-from segtui.core.datasets import IMPORTING_SUFFIX, DatasetStore, dataset_name_from
+from segtui.core.datasets import DatasetStore, dataset_name_from, leftover_scratch_tables
 from segtui.core.errors import ProjectError
 from segtui.core.storage import (
     GATE,
-    _Closer,
     busy_error,
     is_busy,
     quote,
@@ -105,7 +104,7 @@ def _check_existing_file(path: Path) -> tuple[int, int] | None:
     return version, app_id
 
 
-class Project(DatasetStore, _Closer):
+class Project(DatasetStore):
     """An open project file. Cheap to pass around; connections are made per thread.
 
     Use ``with project.reading() as conn`` or ``with project.transaction() as conn`` for any
@@ -182,15 +181,13 @@ class Project(DatasetStore, _Closer):
             raise ProjectError(f"{self.path.name}: cannot open the project ({exc}).") from exc
 
     def _drop_leftover_imports(self) -> None:
-        """Tables of an import that was killed part-way are scratch space: remove them."""
+        """Scratch tables of imports whose process died part-way: remove them (a live import
+        in another process keeps its own)."""
         with self.reading() as conn:
-            leftovers = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
-                    (f"%{IMPORTING_SUFFIX}",),
-                )
+            names = [
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             ]
+        leftovers = leftover_scratch_tables(names)
         if leftovers:
             with self.transaction() as conn:
                 for table in leftovers:

@@ -20,7 +20,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from segtui.core.errors import ProjectBusyError, ProjectError
 from segtui.core.model import ColumnInfo
@@ -51,9 +51,9 @@ class SharedExclusiveGate:
         self._exclusive = False
         self._waiting_writers = 0  # new readers queue behind them, so writers never starve
         self._local = threading.local()
-        self._closers: weakref.WeakSet[_Closer] = weakref.WeakSet()
+        self._closers: weakref.WeakSet[Closer] = weakref.WeakSet()
 
-    def register(self, closer: _Closer) -> None:
+    def register(self, closer: Closer) -> None:
         self._closers.add(closer)
 
     @contextlib.contextmanager
@@ -96,11 +96,10 @@ class SharedExclusiveGate:
                 self._cond.notify_all()
 
 
-class _Closer:
+class Closer(Protocol):
     """Anything holding sqlite3 connections that must be closed before ADBC runs."""
 
-    def close_connections(self) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    def close_connections(self) -> None: ...
 
 
 GATE = SharedExclusiveGate()

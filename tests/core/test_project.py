@@ -227,7 +227,7 @@ def test_replace_is_atomic_when_the_write_fails(
         assert project.dataset("orders").rows == 3
         with project.reading() as conn:
             tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
-        assert not [t for t in tables if t.endswith("__importing")]
+        assert not [t for t in tables if "__importing" in t]
 
 
 def test_replace_swaps_data_and_metadata(tmp_path: Path) -> None:
@@ -295,3 +295,29 @@ def test_threads_share_a_project_while_adbc_writes(tmp_path: Path) -> None:
 )
 def test_dataset_names_from_files(text: str, name: str) -> None:
     assert dataset_name_from(text) == name
+
+
+def test_open_drops_scratch_tables_of_dead_imports_only(tmp_path: Path) -> None:
+    """A crashed import's scratch table is removed; a live import in another process keeps
+    its own (opening the project with `segtui info` must not break a running import)."""
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    path = tmp_path / "p.db"
+    try:
+        Project.open(path).close()
+        conn = sqlite3.connect(path)
+        conn.execute(f"CREATE TABLE data_a__importing_{dead.pid} (x)")
+        conn.execute(f"CREATE TABLE data_b__importing_{alive.pid} (x)")
+        conn.commit()
+        conn.close()
+        with Project.open(path) as project, project.reading() as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert f"data_a__importing_{dead.pid}" not in tables
+        assert f"data_b__importing_{alive.pid}" in tables
+    finally:
+        alive.kill()
+        alive.wait()
