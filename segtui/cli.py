@@ -165,7 +165,8 @@ def _apply_date_formats(args: argparse.Namespace, options: Any) -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from segtui.core.ingest import import_file, report_lines
+    from segtui.core.import_report import report_lines
+    from segtui.core.ingest import import_file
     from segtui.core.project import Project
 
     options = _read_options(args)

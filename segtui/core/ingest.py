@@ -13,7 +13,6 @@ import hashlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,14 +23,15 @@ from segtui.core.datasets import check_dataset_name, dataset_name_from
 from segtui.core.errors import ImportCancelled, IngestError, ProjectError
 from segtui.core.model import (
     ROLE_LABELS,
-    SEPARATOR_NAMES,
     ColumnPlan,
     DatasetInfo,
     ImportPlan,
     ImportReport,
+    Kind,
     LoadedDataset,
     ReadOptions,
     RejectedRow,
+    SourceInfo,
 )
 from segtui.core.readers import detect_source, read_source
 from segtui.core.roles import guess_kind, guess_roles
@@ -82,16 +82,32 @@ def _apply_roles(columns: list[ColumnPlan], frame: pl.DataFrame, options: ReadOp
 
 def _plan_columns(
     path: str | Path, frame: pl.DataFrame, lines: pl.Series, options: ReadOptions
-) -> tuple[list[ColumnPlan], pl.DataFrame]:
-    """Columns with types and roles, and the frame typed by them (rejected rows left out)."""
+) -> tuple[list[ColumnPlan], pl.DataFrame, pl.DataFrame]:
+    """Columns with types and roles; the frame typed by them; the rows that did not convert."""
     if frame.width == 0:
         raise IngestError(
             f"{Path(path).name}: the file has no usable columns; check the delimiter and header."
         )
     columns = plan_columns(frame, options)
-    typed, _ = convert_columns(frame, lines, columns)
+    typed, rejects = convert_columns(frame, lines, columns)
     _apply_roles(columns, typed, options)
-    return columns, typed
+    return columns, typed, rejects
+
+
+def _kind(columns: list[ColumnPlan], typed: pl.DataFrame, options: ReadOptions) -> tuple[Kind, str]:
+    if options.kind:
+        return options.kind, "chosen by you"
+    return guess_kind(columns, typed)
+
+
+def _detect(path: str | Path, options: ReadOptions) -> SourceInfo:
+    source = detect_source(path, options)
+    if options.sheet and source.format != "xlsx":
+        raise IngestError(
+            f"{Path(path).name}: a sheet was asked for, but this is a {source.format.upper()} "
+            "file, not an .xlsx workbook; leave the sheet out."
+        )
+    return source
 
 
 def _can_derive_amount(columns: list[ColumnPlan], options: ReadOptions) -> bool:
@@ -107,20 +123,12 @@ def _can_derive_amount(columns: list[ColumnPlan], options: ReadOptions) -> bool:
 def plan_import(path: str | Path, options: ReadOptions | None = None) -> ImportPlan:
     """Detect how to read a file and what it holds, from its first rows (fast)."""
     options = options or ReadOptions()
-    source = detect_source(path, options)
-    if options.sheet and source.format != "xlsx":
-        raise IngestError(
-            f"{Path(path).name}: a sheet was asked for, but this is a {source.format.upper()} "
-            "file, not an .xlsx workbook; leave the sheet out."
-        )
+    source = _detect(path, options)
     raw = read_source(source, n_rows=PLAN_SAMPLE_ROWS)
-    columns, typed = _plan_columns(path, raw.frame, raw.lines, options)
+    columns, typed, _ = _plan_columns(path, raw.frame, raw.lines, options)
     derived = _can_derive_amount(columns, options)
     sample = _finish_frame(typed.drop("__line", strict=False), columns, derived)
-    if options.kind:
-        kind, reason = options.kind, "chosen by you"
-    else:
-        kind, reason = guess_kind(columns, sample)
+    kind, reason = _kind(columns, sample, options)
     return ImportPlan(
         source=source,
         columns=columns,
@@ -259,15 +267,21 @@ def _summarise(data: pl.DataFrame, columns: list[ColumnPlan], report: ImportRepo
         report.date_max = str(hi)[:10] if hi is not None else None
 
 
-def load_dataset(
-    plan: ImportPlan,
+def load_file(
+    path: str | Path,
+    options: ReadOptions | None = None,
     *,
     name: str,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> LoadedDataset:
-    """Read, type and validate the whole file. Nothing is written anywhere."""
+    """Read, type and validate the whole file in one pass. Nothing is written anywhere.
+
+    Types, roles and kind are worked out on all rows (a preview's plan saw only the first
+    ones); what the user chose in ``options`` wins as always.
+    """
     started = time.perf_counter()
+    options = options or ReadOptions()
 
     def step(fraction: float, label: str) -> None:
         if cancelled and cancelled():
@@ -275,24 +289,24 @@ def load_dataset(
         if progress:
             progress(fraction, label)
 
-    source = plan.source
-    _require_customer_id(source.path, plan.columns)
+    source = _detect(path, options)
     step(0.0, f"reading {Path(source.path).name}")
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(_sha256, source.path)
         raw = read_source(source)
         step(0.3, "checking types")
-        columns = _full_columns(plan, raw.frame)
-        typed, type_rejects = convert_columns(raw.frame, raw.lines, columns)
+        columns, typed, type_rejects = _plan_columns(path, raw.frame, raw.lines, options)
         sha = digest.result()
+    _require_customer_id(source.path, columns)
     step(0.5, "validating rows")
-    report = ImportReport(source_path=source.path, dataset=name, kind=plan.kind)
-    typed, rule_rejects = _validate(typed, columns, plan.kind, report)
-    derived = _can_derive_amount(columns, plan.options)
+    derived = _can_derive_amount(columns, options)
+    kind, kind_reason = _kind(columns, _finish_frame(typed, columns, derived), options)
+    report = ImportReport(source_path=source.path, dataset=name, kind=kind)
+    typed, rule_rejects = _validate(typed, columns, kind, report)
     report.derived_amount = derived
     data = _finish_frame(typed, columns, derived)
     amount = next((c.name for c in columns if c.role == "amount"), "amount" if derived else None)
-    if amount and plan.kind == "transactions" and amount in data.columns:
+    if amount and kind == "transactions" and amount in data.columns:
         data = data.with_columns((pl.col(amount) < 0).fill_null(False).alias(RETURN_FLAG))
         report.negative_amounts = int(data.get_column(RETURN_FLAG).sum())
     malformed = pl.DataFrame(
@@ -311,12 +325,18 @@ def load_dataset(
     report.reject_reasons = _reason_counts(rejects)
     _summarise(data, columns, report)
     report.seconds = time.perf_counter() - started
-    final_plan = replace(
-        plan, columns=_with_derived(columns, derived, data), derived_amount=derived
+    plan = ImportPlan(
+        source=source,
+        columns=_with_derived(columns, derived, data),
+        kind=kind,
+        kind_reason=kind_reason,
+        preview=data.drop("__line", strict=False).head(PREVIEW_ROWS),
+        preview_raw=raw.frame.head(PREVIEW_ROWS),
+        options=options,
+        derived_amount=derived,
+        sample_rows=raw.frame.height,
     )
-    return LoadedDataset(
-        plan=final_plan, data=data, rejects=rejects, report=report, source_sha256=sha
-    )
+    return LoadedDataset(plan=plan, data=data, rejects=rejects, report=report, source_sha256=sha)
 
 
 def _reason_counts(rejects: pl.DataFrame) -> dict[str, int]:
@@ -328,16 +348,6 @@ def _reason_counts(rejects: pl.DataFrame) -> dict[str, int]:
     ).to_series()
     counts = kinds.value_counts(sort=True)
     return {str(k): int(n) for k, n in counts.iter_rows()}
-
-
-def _full_columns(plan: ImportPlan, frame: pl.DataFrame) -> list[ColumnPlan]:
-    """Types from the whole file (the plan saw a sample); roles and user choices kept."""
-    columns = plan_columns(frame, plan.options)
-    planned = {c.name: c for c in plan.columns}
-    for col in columns:
-        if col.name in planned:
-            col.role = planned[col.name].role
-    return columns
 
 
 def _with_derived(columns: list[ColumnPlan], derived: bool, data: pl.DataFrame) -> list[ColumnPlan]:
@@ -377,7 +387,7 @@ def import_file(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> tuple[DatasetInfo, ImportReport]:
-    """Plan, load and save a file as a dataset, in one go. The project changes only at the end,
+    """Load and save a file as a dataset, in one go. The project changes only at the end,
     in one transaction; a failure or a cancel leaves it as it was."""
     name = check_dataset_name(name or default_dataset_name(path))
     if project.has_dataset(name) and not replace:
@@ -385,8 +395,7 @@ def import_file(
             f"a dataset named {name!r} already exists in {project.path.name}; replace it "
             "(CLI: --replace) or choose another name (CLI: --name)."
         )
-    plan = plan_import(path, options)
-    loaded = load_dataset(plan, name=name, progress=progress, cancelled=cancelled)
+    loaded = load_file(path, options, name=name, progress=progress, cancelled=cancelled)
     if cancelled and cancelled():
         raise ImportCancelled("import cancelled; nothing was saved.")
     if progress:
@@ -395,52 +404,3 @@ def import_file(
     if progress:
         progress(1.0, "done")
     return info, loaded.report
-
-
-# --- words -------------------------------------------------------------------------------
-
-
-def describe_source(plan: ImportPlan) -> str:
-    s = plan.source
-    parts = [s.format.upper()]
-    if s.compression:
-        parts.append(s.compression)
-    if s.format == "csv":
-        parts.append(SEPARATOR_NAMES.get(s.sep or ",", repr(s.sep)) + "-separated")
-        parts.append(s.encoding or "utf-8")
-        parts.append("header" if s.has_header else "no header")
-        if s.line_ending and s.line_ending != "LF":
-            parts.append(f"{s.line_ending} line endings")
-    if s.sheet:
-        parts.append(f"sheet {s.sheet!r}")
-    return ", ".join(parts)
-
-
-def report_lines(report: ImportReport) -> list[str]:
-    """The import report as plain lines, for the CLI and the UI."""
-    lines = [
-        f"Imported {Path(report.source_path).name} as dataset {report.dataset!r} "
-        f"({report.kind}) in {report.seconds:.1f} s",
-        f"  rows read        {report.rows_read:>12,}",
-        f"  rows imported    {report.rows_imported:>12,}",
-        f"  rows rejected    {report.rows_rejected:>12,}",
-    ]
-    if report.distinct_customers is not None:
-        lines.append(f"  customers        {report.distinct_customers:>12,}")
-    lines.append(f"  duplicates       {report.duplicates:>12,}")
-    lines.append(f"  missing ids      {report.missing_customer_ids:>12,}")
-    if report.kind == "transactions":
-        lines.append(f"  negative amounts {report.negative_amounts:>12,}  (returns: kept, flagged)")
-    if report.date_min:
-        lines.append(
-            f"  date range       {report.date_min} to {report.date_max} ({report.date_column})"
-        )
-    if report.derived_amount:
-        lines.append("  amount           derived as quantity × unit price")
-    for reject in report.reject_samples:
-        lines.append(f"  rejected line {reject.line}: {reject.reason}")
-    if report.rows_rejected > len(report.reject_samples):
-        more = report.rows_rejected - len(report.reject_samples)
-        lines.append(f"  … and {more:,} more rejected rows (segtui_rejects table)")
-    lines.extend(f"  warning: {w}" for w in report.warnings)
-    return lines

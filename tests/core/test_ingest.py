@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from segtui.core.errors import ImportCancelled, IngestError, ProjectError
-from segtui.core.ingest import import_file, plan_import, report_lines
+from segtui.core.import_report import report_lines
+from segtui.core.ingest import import_file, plan_import
 from segtui.core.model import ReadOptions
 from segtui.core.project import Project
 

@@ -82,13 +82,28 @@ async def test_start_screen_creates_a_project(tui_workdir: Path) -> None:
     assert (tui_workdir / "acme.db").stat().st_mode & 0o777 == 0o600
 
 
-async def test_segtui_demo_paints_first_then_builds_the_demo(tui_workdir: Path) -> None:
+async def test_segtui_demo_paints_first_then_builds_the_demo(
+    tui_workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`segtui demo NEW.db`: the app is up at once and builds the demo in a worker."""
+    import threading
+
+    import segtui.core.demo as demo_module
+
+    real_build = demo_module.build_demo
+    screen_seen = threading.Event()
+
+    def build_after_first_look(path: Path, **kwargs: object) -> Path:
+        screen_seen.wait(timeout=30)  # the real build, once the test has seen the screen
+        return real_build(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(demo_module, "build_demo", build_after_first_look)
     app = build_app(None, demo_path=tui_workdir / "demo.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
         assert "Building the demo project" in text_of(app.screen.query_one("#start-status", Static))
+        screen_seen.set()
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert [d.name for d in app.datasets] == ["customers", "orders"]

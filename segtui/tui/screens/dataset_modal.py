@@ -76,7 +76,7 @@ class DatasetModal(SegtuiModal[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load_dataset")
     def load(self, name: str) -> tuple[list[str], int, list[tuple[Any, ...]]]:
-        from segtui.core.ingest import report_lines
+        from segtui.core.import_report import report_lines
 
         project = self.project
         assert project is not None

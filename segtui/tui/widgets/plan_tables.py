@@ -58,7 +58,8 @@ def cell(value: Any, role: str | None = None) -> Text:
 
 def plan_view(path: str, options: ReadOptions) -> PlanView:
     """Plan a file (in a worker) and prepare its preview cells."""
-    from segtui.core.ingest import default_dataset_name, describe_source, plan_import
+    from segtui.core.import_report import describe_source
+    from segtui.core.ingest import default_dataset_name, plan_import
 
     plan = plan_import(path, options)
     roles = {c.name: c.role for c in plan.columns}
