@@ -1,10 +1,10 @@
 """Files -> a typed polars frame + rejects + an import report, and into the project.
 
 The steps: ``readers`` sniffs and reads the file, ``coltypes`` types the columns, ``roles``
-guesses what each column means and whether the file holds customers or transactions; this
-module ties them together, applies the rules every dataset must meet (a customer id on every
-row, no duplicate customers, returns flagged) and accounts for every source row: each one is
-either imported or in the rejects with its line number and reason.
+guesses what each column means and whether the file holds customers or transactions,
+``validation`` applies the rules every dataset meets (a customer id on every row, no duplicate
+customers). This module ties them together, flags returns, derives amounts, and accounts for
+every source row: each one is either imported or in the rejects with its line number and reason.
 """
 
 from __future__ import annotations
@@ -35,6 +35,13 @@ from segtui.core.model import (
 )
 from segtui.core.readers import detect_source, read_source
 from segtui.core.roles import guess_kind, guess_roles
+from segtui.core.validation import (
+    REJECT_SCHEMA,
+    reason_counts,
+    require_customer_id,
+    summarise,
+    validate,
+)
 
 if TYPE_CHECKING:
     from segtui.core.project import Project
@@ -46,7 +53,6 @@ PLAN_SAMPLE_ROWS = 5_000
 PREVIEW_ROWS = 50
 REJECT_SAMPLES = 5
 RETURN_FLAG = "is_return"
-REJECT_SCHEMA = {"line": pl.Int64, "column": pl.String, "reason": pl.String, "raw": pl.String}
 
 
 def default_dataset_name(path: str | Path) -> str:
@@ -166,107 +172,6 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _raw_text(frame: pl.DataFrame) -> pl.Expr:
-    """A row as "col=value; col=value" text, for the rejects table."""
-    return pl.concat_str(
-        [pl.lit(f"{c}=") + pl.col(c).cast(pl.String).fill_null("") for c in frame.columns],
-        separator="; ",
-    )
-
-
-def _reject(rows: pl.DataFrame, column: str | None, reason: pl.Expr) -> pl.DataFrame:
-    data_columns = [c for c in rows.columns if not c.startswith("__")]
-    return rows.select(
-        pl.col("__line").cast(pl.Int64).alias("line"),
-        pl.lit(column, dtype=pl.String).alias("column"),
-        reason.cast(pl.String).alias("reason"),
-        _raw_text(rows.select(data_columns)).alias("raw")
-        if data_columns
-        else pl.lit("", dtype=pl.String).alias("raw"),
-    )
-
-
-def _require_customer_id(path: str, columns: list[ColumnPlan]) -> str:
-    id_col = next((c.name for c in columns if c.role == "customer_id"), None)
-    if id_col is None:
-        names = ", ".join(c.name for c in columns)
-        raise IngestError(
-            f"{Path(path).name}: no column is marked as the customer id (columns: {names}); "
-            "choose one (CLI: --role customer_id=COLUMN)."
-        )
-    return id_col
-
-
-def _validate(
-    typed: pl.DataFrame, columns: list[ColumnPlan], kind: str, report: ImportReport
-) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Rules every dataset meets; returns the rows kept and the rows rejected (with reasons)."""
-    rejects: list[pl.DataFrame] = []
-    id_col = _require_customer_id(report.source_path, columns)
-    missing = pl.col(id_col).is_null() | (pl.col(id_col).cast(pl.String).str.strip_chars() == "")
-    blank = typed.filter(missing)
-    report.missing_customer_ids = blank.height
-    if blank.height:
-        rejects.append(_reject(blank, id_col, pl.lit(f"{id_col}: blank customer id")))
-        typed = typed.filter(~missing)
-
-    if kind == "customers":
-        first_line = pl.col("__line").min().over(id_col)
-        dup = typed.with_columns(first_line.alias("__first")).filter(
-            pl.col("__line") != pl.col("__first")
-        )
-        if dup.height:
-            report.duplicates = dup.height
-            reason = pl.format(
-                "{}: duplicate customer id '{}' (first on line {})",
-                pl.lit(id_col),
-                pl.col(id_col).cast(pl.String),
-                pl.col("__first"),
-            )
-            rejects.append(_reject(dup, id_col, reason))
-            typed = typed.filter(pl.col("__line") == first_line)
-    else:
-        data_columns = [c for c in typed.columns if c != "__line"]
-        has_order_id = any(c.role == "order_id" for c in columns)
-        first_line = pl.col("__line").min().over(data_columns)
-        dup = typed.with_columns(first_line.alias("__first")).filter(
-            pl.col("__line") != pl.col("__first")
-        )
-        if dup.height:
-            report.duplicates = dup.height
-            if has_order_id:
-                reason = pl.format("exact duplicate of line {}", pl.col("__first"))
-                rejects.append(_reject(dup, None, reason))
-                typed = typed.filter(pl.col("__line") == first_line)
-            else:
-                report.warnings.append(
-                    f"{dup.height:,} rows are exact copies of earlier rows; they were kept "
-                    "because the file has no order id to tell repeat purchases apart."
-                )
-    return typed, rejects
-
-
-def _summarise(data: pl.DataFrame, columns: list[ColumnPlan], report: ImportReport) -> None:
-    id_col = next((c.name for c in columns if c.role == "customer_id"), None)
-    if id_col:
-        report.distinct_customers = data.get_column(id_col).n_unique()
-    date_role = "order_date" if report.kind == "transactions" else "signup_date"
-    date_col = next(
-        (
-            c.name
-            for c in columns
-            if c.role == date_role and c.type in ("date", "datetime") and c.name in data.columns
-        ),
-        None,
-    )
-    if date_col and data.height:
-        bounds = data.select(pl.col(date_col).min().alias("lo"), pl.col(date_col).max().alias("hi"))
-        lo, hi = bounds.row(0)
-        report.date_column = date_col
-        report.date_min = str(lo)[:10] if lo is not None else None
-        report.date_max = str(hi)[:10] if hi is not None else None
-
-
 def load_file(
     path: str | Path,
     options: ReadOptions | None = None,
@@ -297,12 +202,12 @@ def load_file(
         step(0.3, "checking types")
         columns, typed, type_rejects = _plan_columns(path, raw.frame, raw.lines, options)
         sha = digest.result()
-    _require_customer_id(source.path, columns)
+    require_customer_id(source.path, columns)
     step(0.5, "validating rows")
     derived = _can_derive_amount(columns, options)
     kind, kind_reason = _kind(columns, _finish_frame(typed, columns, derived), options)
     report = ImportReport(source_path=source.path, dataset=name, kind=kind)
-    typed, rule_rejects = _validate(typed, columns, kind, report)
+    typed, rule_rejects = validate(typed, columns, kind, report)
     report.derived_amount = derived
     data = _finish_frame(typed, columns, derived)
     amount = next((c.name for c in columns if c.role == "amount"), "amount" if derived else None)
@@ -322,8 +227,8 @@ def load_file(
         RejectedRow(line=line, reason=reason, column=column, raw=raw_text)
         for line, column, reason, raw_text in rejects.head(REJECT_SAMPLES).iter_rows()
     ]
-    report.reject_reasons = _reason_counts(rejects)
-    _summarise(data, columns, report)
+    report.reject_reasons = reason_counts(rejects)
+    summarise(data, columns, report)
     report.seconds = time.perf_counter() - started
     plan = ImportPlan(
         source=source,
@@ -337,17 +242,6 @@ def load_file(
         sample_rows=raw.frame.height,
     )
     return LoadedDataset(plan=plan, data=data, rejects=rejects, report=report, source_sha256=sha)
-
-
-def _reason_counts(rejects: pl.DataFrame) -> dict[str, int]:
-    """Rejects grouped by the kind of reason ("amount: not a number" -> count)."""
-    if rejects.height == 0:
-        return {}
-    kinds = rejects.select(
-        pl.col("reason").str.replace_all(r"'[^']*'", "…").str.replace_all(r"\d+", "N")
-    ).to_series()
-    counts = kinds.value_counts(sort=True)
-    return {str(k): int(n) for k, n in counts.iter_rows()}
 
 
 def _with_derived(columns: list[ColumnPlan], derived: bool, data: pl.DataFrame) -> list[ColumnPlan]:
