@@ -29,7 +29,8 @@ _WRITING: set[str] = set()  # scratch tables this process is writing right now
 DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
-def _now() -> str:
+def now_iso() -> str:
+    """Now, in local time with its offset, as stored in the project file."""
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
@@ -72,6 +73,23 @@ def leftover_scratch_tables(table_names: list[str]) -> list[str]:
             if pid == os.getpid() or not _process_alive(pid):
                 leftovers.append(name)
     return leftovers
+
+
+def _stored_columns(loaded: LoadedDataset, data: pl.DataFrame) -> list[ColumnInfo]:
+    """The columns as stored: the plan's type, role and format, or the frame's own type for a
+    column the plan does not list."""
+    plans = {c.name: c for c in loaded.plan.columns}
+    columns = []
+    for name, dtype in data.schema.items():
+        plan = plans.get(name)
+        if plan:
+            columns.append(
+                ColumnInfo(name, plan.type, plan.role, plan.source_name, plan.date_format)
+            )
+        else:
+            columns.append(ColumnInfo(name, column_type_of(dtype), None))  # type: ignore[arg-type]
+        assert columns[-1].type in COLUMN_TYPES
+    return columns
 
 
 class DatasetStore:
@@ -161,8 +179,9 @@ class DatasetStore:
         scratch = f"{table}__importing_{os.getpid()}"
         _WRITING.add(scratch)
         data = loaded.data.drop("__line", strict=False)
+        columns = _stored_columns(loaded, data)
         try:
-            self._create_table(scratch, loaded)
+            self._create_table(scratch, columns)
             write_rows(self.path, scratch, data)
             with self.transaction() as conn:
                 old = conn.execute(
@@ -173,7 +192,7 @@ class DatasetStore:
                     conn.execute(f"DROP TABLE IF EXISTS {quote(old[1])}")
                 conn.execute(f"DROP TABLE IF EXISTS {quote(table)}")
                 conn.execute(f"ALTER TABLE {quote(scratch)} RENAME TO {quote(table)}")
-                dataset_id = self._insert_metadata(conn, name, table, loaded)
+                dataset_id = self._insert_metadata(conn, name, table, loaded, columns)
                 self._insert_rejects(conn, dataset_id, loaded.rejects)
                 self._touch()
         except BaseException:
@@ -184,21 +203,19 @@ class DatasetStore:
             _WRITING.discard(scratch)
         return self.dataset(name)
 
-    def _create_table(self, table: str, loaded: LoadedDataset) -> None:
-        plan_types = {c.name: c.type for c in loaded.plan.columns}
-        defs = []
-        for col, dtype in loaded.data.schema.items():
-            if col == "__line":
-                continue
-            ctype = plan_types.get(col) or column_type_of(dtype)
-            assert ctype in COLUMN_TYPES
-            defs.append(f"{quote(col)} {SQL_TYPES[ctype]}")
+    def _create_table(self, table: str, columns: list[ColumnInfo]) -> None:
+        defs = ", ".join(f"{quote(c.name)} {SQL_TYPES[c.type]}" for c in columns)
         with self.transaction() as conn:
             conn.execute(f"DROP TABLE IF EXISTS {quote(table)}")
-            conn.execute(f"CREATE TABLE {quote(table)} ({', '.join(defs)})")
+            conn.execute(f"CREATE TABLE {quote(table)} ({defs})")
 
     def _insert_metadata(
-        self, conn: sqlite3.Connection, name: str, table: str, loaded: LoadedDataset
+        self,
+        conn: sqlite3.Connection,
+        name: str,
+        table: str,
+        loaded: LoadedDataset,
+        columns: list[ColumnInfo],
     ) -> int:
         report = loaded.report
         source = loaded.plan.source
@@ -235,33 +252,17 @@ class DatasetStore:
                 report.date_min,
                 report.date_max,
                 json.dumps(report.to_json(), indent=1),
-                _now(),
+                now_iso(),
             ),
         )
         dataset_id = int(cursor.lastrowid or 0)
-        plans = {c.name: c for c in loaded.plan.columns}
-        rows = []
-        position = 0
-        for col, dtype in loaded.data.schema.items():
-            if col == "__line":
-                continue
-            plan = plans.get(col)
-            rows.append(
-                (
-                    dataset_id,
-                    position,
-                    col,
-                    plan.source_name if plan else "",
-                    plan.type if plan else column_type_of(dtype),
-                    plan.role if plan else None,
-                    plan.date_format if plan else None,
-                )
-            )
-            position += 1
         conn.executemany(
             "INSERT INTO segtui_columns (dataset_id, position, name, source_name, type, role, "
             "date_format) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            [
+                (dataset_id, position, c.name, c.source_name, c.type, c.role, c.date_format)
+                for position, c in enumerate(columns)
+            ],
         )
         return dataset_id
 
@@ -289,6 +290,8 @@ class DatasetStore:
     def read_rejects(self, name: str) -> pl.DataFrame:
         import polars as pl
 
+        from segtui.core.conversion import REJECT_SCHEMA
+
         info = self.dataset(name)
         with self.reading() as conn:
             rows = conn.execute(
@@ -298,6 +301,6 @@ class DatasetStore:
             ).fetchall()
         return pl.DataFrame(
             rows,
-            schema={"line": pl.Int64, "column": pl.String, "reason": pl.String, "raw": pl.String},
+            schema=REJECT_SCHEMA,
             orient="row",
         )

@@ -11,6 +11,11 @@ from segtui.core.project import Project
 DEMO_FILES = (("customers", "customers.csv"), ("orders", "orders.csv"))
 
 
+def _holds_demo(project: Project) -> bool:
+    have = {d.name for d in project.datasets()}
+    return all(name in have for name, _ in DEMO_FILES)
+
+
 def sample_data_dir() -> Path:
     """sample_data/ shipped in the wheel (segtui/sample_data) or beside the source tree."""
     here = Path(__file__).resolve().parent.parent
@@ -29,8 +34,7 @@ def demo_is_ready(path: str | Path) -> bool:
     if not path.is_file() or path.stat().st_size == 0:
         return False
     with Project.open(path, create=False) as project:
-        have = {d.name for d in project.datasets()}
-    return all(name in have for name, _ in DEMO_FILES)
+        return _holds_demo(project)
 
 
 def build_demo(path: str | Path, *, rebuild: bool = False) -> Path:
@@ -40,10 +44,9 @@ def build_demo(path: str | Path, *, rebuild: bool = False) -> Path:
     path = Path(path)
     data = sample_data_dir()
     with Project.open(path) as project:
-        have = {d.name for d in project.datasets()}
-        if have and not rebuild and all(name in have for name, _ in DEMO_FILES):
+        if not rebuild and _holds_demo(project):
             return path
-        if have - {name for name, _ in DEMO_FILES}:
+        if {d.name for d in project.datasets()} - {name for name, _ in DEMO_FILES}:
             raise ProjectError(
                 f"{path.name} already holds other datasets; give a new file name for the demo."
             )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from segtui.core.coltypes import convert_columns, plan_columns
+from segtui.core.conversion import REJECT_SCHEMA
 from segtui.core.datasets import check_dataset_name, dataset_name_from
 from segtui.core.errors import ImportCancelled, IngestError, ProjectError
 from segtui.core.model import (
@@ -36,7 +37,6 @@ from segtui.core.model import (
 from segtui.core.readers import detect_source, read_source
 from segtui.core.roles import guess_kind, guess_roles
 from segtui.core.validation import (
-    REJECT_SCHEMA,
     reason_counts,
     require_customer_id,
     summarise,

@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segtui.core import schema
-from segtui.core.datasets import DatasetStore, dataset_name_from, leftover_scratch_tables
+from segtui.core.datasets import (
+    DatasetStore,
+    dataset_name_from,
+    leftover_scratch_tables,
+    now_iso,
+)
 from segtui.core.errors import ProjectError
 from segtui.core.storage import (
     GATE,
@@ -48,10 +53,6 @@ class ProjectSettings:
     @property
     def analysis_date_is_auto(self) -> bool:
         return self.analysis_date_override is None
-
-
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _check_existing_file(path: Path) -> tuple[int, int] | None:
@@ -161,7 +162,7 @@ class Project(DatasetStore):
                     if version < schema.SCHEMA_VERSION:
                         schema.migrate(conn, version)
                         if version == 0:
-                            now = _now()
+                            now = now_iso()
                             self._put_settings(
                                 {
                                     "name": dataset_name_from(self.path.stem).replace("_", " "),
@@ -329,11 +330,11 @@ class Project(DatasetStore):
                     ) from exc
             values["analysis_date"] = analysis_date.isoformat() if analysis_date else None
         if values:
-            values["updated_at"] = _now()
+            values["updated_at"] = now_iso()
             with self.transaction():
                 self._put_settings(values)
         return self.settings()
 
     def _touch(self) -> None:
         """Record that the project changed; the caller holds a transaction."""
-        self._put_settings({"updated_at": _now()})
+        self._put_settings({"updated_at": now_iso()})

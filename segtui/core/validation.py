@@ -15,8 +15,6 @@ import polars as pl
 from segtui.core.errors import IngestError
 from segtui.core.model import ColumnPlan, ImportReport
 
-REJECT_SCHEMA = {"line": pl.Int64, "column": pl.String, "reason": pl.String, "raw": pl.String}
-
 
 def raw_text(frame: pl.DataFrame) -> pl.Expr:
     """A row as "col=value; col=value" text, for the rejects table."""
