@@ -122,9 +122,8 @@ def _read_options(args: argparse.Namespace) -> Any:
 
     options = ReadOptions(kind=args.kind, sheet=args.sheet, encoding=args.encoding)
     if args.sep:
-        sep = SEPARATORS.get(args.sep.lower() if len(args.sep) > 1 else args.sep)
-        if sep is None and len(args.sep) == 1:
-            sep = args.sep
+        # A name from SEPARATORS, or any single character as it is.
+        sep = SEPARATORS.get(args.sep.lower(), args.sep if len(args.sep) == 1 else None)
         if sep is None:
             raise UsageError(f"--sep {args.sep!r}: use comma, tab, semicolon, pipe, whitespace.")
         options.sep = sep
