@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING
 
 from segtui.core.errors import ProjectError
 from segtui.core.model import COLUMN_TYPES, ColumnInfo, DatasetInfo, LoadedDataset
-from segtui.core.storage import SQL_TYPES, column_type_of, quote, read_table, write_rows
+from segtui.core.storage import (
+    COPY_INSERT,
+    SQL_TYPES,
+    column_type_of,
+    copy_statements,
+    from_parquet,
+    quote,
+    read_table_making_copy,
+    to_parquet,
+    write_rows,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -183,6 +193,7 @@ class DatasetStore:
         try:
             self._create_table(scratch, columns)
             write_rows(self.path, scratch, data)
+            copy = to_parquet(data, columns)
             with self.transaction() as conn:
                 old = conn.execute(
                     "SELECT id, table_name FROM segtui_datasets WHERE name = ?", (name,)
@@ -194,6 +205,7 @@ class DatasetStore:
                 conn.execute(f"ALTER TABLE {quote(scratch)} RENAME TO {quote(table)}")
                 dataset_id = self._insert_metadata(conn, name, table, loaded, columns)
                 self._insert_rejects(conn, dataset_id, loaded.rejects)
+                self._put_copy(conn, dataset_id, table, copy, data.height)
                 self._touch()
         except BaseException:
             with contextlib.suppress(sqlite3.Error, ProjectError), self.transaction() as conn:
@@ -281,11 +293,27 @@ class DatasetStore:
             ),
         )
 
+    @staticmethod
+    def _put_copy(
+        conn: sqlite3.Connection, dataset_id: int, table: str, copy: bytes, rows: int
+    ) -> None:
+        conn.execute(COPY_INSERT, (dataset_id, rows, copy))
+        for statement in copy_statements(table):
+            conn.execute(statement)
+
     def read_dataset(self, name: str, columns: list[str] | None = None) -> pl.DataFrame:
-        """A dataset's rows as a typed polars frame (Arrow via ADBC)."""
+        """A dataset's rows as a typed polars frame: from its columnar copy when it has a
+        current one, else from the table (Arrow via ADBC), making the copy for next time."""
         info = self.dataset(name)
         wanted = [c for c in info.columns if columns is None or c.name in columns]
-        return read_table(self.path, info.table, wanted)
+        with self.reading() as conn:
+            row = conn.execute(
+                "SELECT data FROM segtui_dataset_copies WHERE dataset_id = ?", (info.id,)
+            ).fetchone()
+        if row is not None:
+            return from_parquet(row[0], wanted)
+        frame = read_table_making_copy(self.path, info.table, info.columns, info.id)
+        return frame.select(c.name for c in wanted)
 
     def read_rejects(self, name: str) -> pl.DataFrame:
         import polars as pl

@@ -68,7 +68,67 @@ def _v1_foundation(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_foundation]
+def _v2_segmentations(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE segtui_dataset_copies (
+            dataset_id INTEGER PRIMARY KEY REFERENCES segtui_datasets(id) ON DELETE CASCADE,
+            format TEXT NOT NULL,           -- 'parquet': a columnar copy for fast reading
+            rows INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        CREATE TABLE segtui_segmentations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            method TEXT NOT NULL CHECK (method IN ('rules', 'rfm', 'kmeans', 'gmm')),
+            definition TEXT NOT NULL,       -- JSON: the rules or the method's settings
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE segtui_runs (
+            id INTEGER PRIMARY KEY,
+            segmentation_id INTEGER NOT NULL
+                REFERENCES segtui_segmentations(id) ON DELETE CASCADE,
+            method TEXT NOT NULL,
+            parameters TEXT NOT NULL,       -- JSON: the definition as it was run
+            details TEXT NOT NULL,          -- JSON: thresholds, preprocessing, k scan, warnings
+            analysis_date TEXT,
+            ran_at TEXT NOT NULL,
+            population INTEGER NOT NULL,    -- customers in the project when it ran
+            customers INTEGER NOT NULL,     -- customers in at least one segment
+            seconds REAL NOT NULL
+        );
+        CREATE INDEX segtui_runs_segmentation ON segtui_runs(segmentation_id, id);
+        CREATE TABLE segtui_run_segments (
+            run_id INTEGER NOT NULL REFERENCES segtui_runs(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            customers INTEGER NOT NULL,
+            share REAL NOT NULL,            -- of the population, 0..1
+            revenue REAL,                   -- total spend of its customers
+            description TEXT,
+            PRIMARY KEY (run_id, position)
+        );
+        CREATE TABLE segtui_assignments (
+            run_id INTEGER NOT NULL REFERENCES segtui_runs(id) ON DELETE CASCADE,
+            customer_id TEXT NOT NULL,
+            segment TEXT NOT NULL,
+            r_score INTEGER,
+            f_score INTEGER,
+            m_score INTEGER,
+            recency REAL,
+            frequency REAL,
+            monetary REAL,
+            distance REAL,
+            probability REAL
+        );
+        CREATE INDEX segtui_assignments_run ON segtui_assignments(run_id, segment);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_foundation, _v2_segmentations]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -181,7 +181,7 @@ def from_storable(frame: pl.DataFrame, columns: list[ColumnInfo]) -> pl.DataFram
     return frame.select(exprs)
 
 
-def _adbc(path: Path, work: Callable[[object], object], what: str) -> object:
+def run_adbc(path: Path, work: Callable[[object], object], what: str) -> object:
     import adbc_driver_sqlite.dbapi as adbc
 
     with GATE.exclusive():
@@ -196,6 +196,57 @@ def _adbc(path: Path, work: Callable[[object], object], what: str) -> object:
             raise ProjectError(f"{path.name}: could not {what} ({exc}).") from exc
 
 
+def copy_statements(table: str) -> list[str]:
+    """Triggers that drop a dataset's columnar copy as soon as anything (another SQLite tool
+    included) changes its table, so a stale copy is never read."""
+    literal = "'" + table.replace("'", "''") + "'"
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {quote(f'{table}__drop_copy_on_{event.lower()}')} "
+        f"AFTER {event} ON {quote(table)} BEGIN DELETE FROM segtui_dataset_copies "
+        f"WHERE dataset_id IN (SELECT id FROM segtui_datasets WHERE table_name = {literal}); END"
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+COPY_INSERT = (
+    "INSERT OR REPLACE INTO segtui_dataset_copies (dataset_id, format, rows, data) "
+    "VALUES (?, 'parquet', ?, ?)"
+)
+
+
+def read_table_making_copy(
+    path: Path, table: str, columns: list[ColumnInfo], dataset_id: int
+) -> pl.DataFrame:
+    """read_table, and store the columnar copy in the same transaction: if another process
+    changed the table since this read began, SQLite refuses the write and no copy is made."""
+    import polars as pl
+
+    sql = _select_sql(table, columns)
+
+    def work(conn: object) -> object:
+        with conn.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute(sql)
+            frame = from_storable(pl.from_arrow(cursor.fetch_arrow_table()).slice(1), columns)  # type: ignore[union-attr]
+            try:
+                cursor.execute(COPY_INSERT, (dataset_id, frame.height, to_parquet(frame, columns)))
+                for statement in copy_statements(table):
+                    cursor.execute(statement)
+                conn.commit()  # type: ignore[attr-defined]
+            except Exception:  # busy or changed under us: the copy waits for another day
+                conn.rollback()  # type: ignore[attr-defined]
+        return frame
+
+    frame = run_adbc(path, work, f"read {table}")
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _select_sql(table: str, columns: list[ColumnInfo]) -> str:
+    sentinels = ", ".join(f"{SENTINELS[SQL_TYPES[c.type]]} AS {quote(c.name)}" for c in columns)
+    select = ", ".join(quote(c.name) for c in columns)
+    return f"SELECT {sentinels} UNION ALL SELECT {select} FROM {quote(table)}"
+
+
 def write_rows(path: Path, table: str, frame: pl.DataFrame) -> None:
     """Append a frame's rows to an existing table (one ADBC transaction)."""
     arrow = to_storable(frame).to_arrow()
@@ -205,7 +256,7 @@ def write_rows(path: Path, table: str, frame: pl.DataFrame) -> None:
             cursor.adbc_ingest(table, arrow, mode="append")
         conn.commit()  # type: ignore[attr-defined]
 
-    _adbc(path, work, f"write rows to {table}")
+    run_adbc(path, work, f"write rows to {table}")
 
 
 def read_table(path: Path, table: str, columns: list[ColumnInfo]) -> pl.DataFrame:
@@ -214,15 +265,48 @@ def read_table(path: Path, table: str, columns: list[ColumnInfo]) -> pl.DataFram
 
     if not columns:
         return pl.DataFrame()
-    sentinels = ", ".join(f"{SENTINELS[SQL_TYPES[c.type]]} AS {quote(c.name)}" for c in columns)
-    select = ", ".join(quote(c.name) for c in columns)
-    sql = f"SELECT {sentinels} UNION ALL SELECT {select} FROM {quote(table)}"
+    sql = _select_sql(table, columns)
 
     def work(conn: object) -> object:
         with conn.cursor() as cursor:  # type: ignore[attr-defined]
             cursor.execute(sql)
             return cursor.fetch_arrow_table()
 
-    frame = pl.from_arrow(_adbc(path, work, f"read {table}"))  # type: ignore[arg-type]
+    frame = pl.from_arrow(run_adbc(path, work, f"read {table}"))  # type: ignore[arg-type]
     assert isinstance(frame, pl.DataFrame)
     return from_storable(frame.slice(1), columns)
+
+
+def canonical(frame: pl.DataFrame, columns: list[ColumnInfo]) -> pl.DataFrame:
+    """The frame with the dtypes a read gives back for these stored column types."""
+    import polars as pl
+
+    targets = {
+        "integer": pl.Int64,
+        "decimal": pl.Float64,
+        "boolean": pl.Boolean,
+        "date": pl.Date,
+        "datetime": pl.Datetime("us"),
+        "text": pl.String,
+    }
+    return frame.select(
+        pl.col(c.name).cast(targets[c.type], strict=False) for c in columns if c.name in frame
+    )
+
+
+def to_parquet(frame: pl.DataFrame, columns: list[ColumnInfo]) -> bytes:
+    """A columnar copy of a dataset's rows (LZ4 Parquet: quick to write, ~20 ms per 1M rows
+    per column to read back)."""
+    import io
+
+    buffer = io.BytesIO()
+    canonical(frame, columns).write_parquet(buffer, compression="lz4", statistics=False)
+    return buffer.getvalue()
+
+
+def from_parquet(blob: bytes, columns: list[ColumnInfo]) -> pl.DataFrame:
+    import io
+
+    import polars as pl
+
+    return pl.read_parquet(io.BytesIO(blob), columns=[c.name for c in columns])
