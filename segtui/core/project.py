@@ -27,6 +27,7 @@ from segtui.core.datasets import (
     now_iso,
 )
 from segtui.core.errors import ProjectError
+from segtui.core.segmentations import SegmentationStore
 from segtui.core.storage import (
     GATE,
     busy_error,
@@ -105,7 +106,7 @@ def _check_existing_file(path: Path) -> tuple[int, int] | None:
     return version, app_id
 
 
-class Project(DatasetStore):
+class Project(DatasetStore, SegmentationStore):
     """An open project file. Cheap to pass around; connections are made per thread.
 
     Use ``with project.reading() as conn`` or ``with project.transaction() as conn`` for any

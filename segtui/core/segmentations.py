@@ -1,0 +1,418 @@
+"""Segmentations and their runs in the project file.
+
+A segmentation (segtui_segmentations) is a name, a method and a definition stored as readable
+JSON: the rule segments, or the RFM or clustering settings. Every change is written at once.
+Each run (segtui_runs) keeps the definition as it was run, what the method worked out (details),
+the analysis date, the per-segment counts (segtui_run_segments) and the per-customer
+assignment (segtui_assignments); earlier runs are kept. A run is written in one ADBC
+transaction, so it lands whole or not at all.
+
+Mixed into Project; relies on its ``path``, ``reading()``, ``transaction()`` and ``_touch()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from segtui.core.datasets import now_iso
+from segtui.core.segment_model import (
+    CUSTOMER_ID,
+    METHODS,
+    CriteriaError,
+    Features,
+    Method,
+    MethodResult,
+)
+from segtui.core.storage import run_adbc
+
+if TYPE_CHECKING:
+    import polars as pl
+
+NAME_MAX = 60
+# Assignment columns besides run_id, customer_id and segment, with their SQL types.
+SCORE_COLUMNS = {
+    "r_score": "INTEGER",
+    "f_score": "INTEGER",
+    "m_score": "INTEGER",
+    "recency": "REAL",
+    "frequency": "REAL",
+    "monetary": "REAL",
+    "distance": "REAL",
+    "probability": "REAL",
+}
+
+
+@dataclass
+class RunSegment:
+    position: int
+    name: str
+    customers: int
+    share: float  # of the population, 0..1
+    revenue: float | None
+    description: str = ""
+
+
+@dataclass
+class RunInfo:
+    id: int
+    segmentation: str
+    method: Method
+    parameters: dict[str, Any]
+    details: dict[str, Any]
+    analysis_date: str | None
+    ran_at: str
+    population: int
+    customers: int
+    seconds: float
+    segments: list[RunSegment] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "segmentation": self.segmentation,
+            "method": self.method,
+            "run": {
+                "id": self.id,
+                "analysis_date": self.analysis_date,
+                "ran_at": self.ran_at,
+                "population": self.population,
+                "customers": self.customers,
+                "seconds": round(self.seconds, 3),
+            },
+            "segments": [
+                {
+                    "name": s.name,
+                    "customers": s.customers,
+                    "share": round(s.share, 6),
+                    "revenue": None if s.revenue is None else round(s.revenue, 2),
+                    "description": s.description,
+                }
+                for s in self.segments
+            ],
+        }
+
+
+@dataclass
+class Segmentation:
+    id: int
+    name: str
+    method: Method
+    definition: dict[str, Any]
+    created_at: str
+    updated_at: str
+    last_run: RunInfo | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        last = self.last_run
+        return {
+            "name": self.name,
+            "method": self.method,
+            "definition": self.definition,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "last_run": None
+            if last is None
+            else {
+                "id": last.id,
+                "ran_at": last.ran_at,
+                "analysis_date": last.analysis_date,
+                "segments": len(last.segments),
+                "customers": last.customers,
+            },
+        }
+
+
+def check_segmentation_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise CriteriaError("segmentation name: give a name (it cannot be blank).")
+    if len(name) > NAME_MAX:
+        raise CriteriaError(f"segmentation name: use at most {NAME_MAX} characters.")
+    return name
+
+
+def _check_method(method: str) -> Method:
+    if method not in METHODS:
+        raise CriteriaError(f"method {method!r} is not known; use one of {', '.join(METHODS)}.")
+    return method  # type: ignore[return-value]
+
+
+class SegmentationStore:
+    """The segmentation half of Project."""
+
+    path: Path
+
+    if TYPE_CHECKING:
+
+        def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]: ...
+        def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]: ...
+        def _touch(self) -> None: ...
+
+    # --- definitions ---------------------------------------------------------------------
+
+    def segmentations(self) -> list[Segmentation]:
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT id, name, method, definition, created_at, updated_at "
+                "FROM segtui_segmentations ORDER BY id"
+            ).fetchall()
+            latest = {
+                r[0]: r[1]
+                for r in conn.execute(
+                    "SELECT segmentation_id, max(id) FROM segtui_runs GROUP BY segmentation_id"
+                )
+            }
+        found = [Segmentation(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+        for seg in found:
+            if seg.id in latest:
+                seg.last_run = self.run(latest[seg.id])
+        return found
+
+    def segmentation(self, name: str) -> Segmentation:
+        for seg in self.segmentations():
+            if seg.name.casefold() == name.strip().casefold():
+                return seg
+        raise CriteriaError(
+            f"there is no segmentation named {name!r}; `segtui segments PROJECT` lists them."
+        )
+
+    def has_segmentation(self, name: str) -> bool:
+        with self.reading() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM segtui_segmentations WHERE name = ?", (name.strip(),)
+            ).fetchone()
+        return row is not None
+
+    def create_segmentation(
+        self, name: str, method: str, definition: dict[str, Any]
+    ) -> Segmentation:
+        name = check_segmentation_name(name)
+        method = _check_method(method)
+        if self.has_segmentation(name):
+            raise CriteriaError(
+                f"a segmentation named {name!r} already exists; choose another name."
+            )
+        now = now_iso()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO segtui_segmentations (name, method, definition, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?)",
+                (name, method, json.dumps(definition, indent=1), now, now),
+            )
+            self._touch()
+        return self.segmentation(name)
+
+    def update_segmentation(
+        self,
+        name: str,
+        *,
+        definition: dict[str, Any] | None = None,
+        method: str | None = None,
+        new_name: str | None = None,
+    ) -> Segmentation:
+        """Change a segmentation's definition, method or name in one transaction."""
+        seg = self.segmentation(name)
+        values: dict[str, Any] = {"updated_at": now_iso()}
+        if definition is not None:
+            values["definition"] = json.dumps(definition, indent=1)
+        if method is not None:
+            values["method"] = _check_method(method)
+        if new_name is not None:
+            new_name = check_segmentation_name(new_name)
+            if new_name.casefold() != seg.name.casefold() and self.has_segmentation(new_name):
+                raise CriteriaError(
+                    f"a segmentation named {new_name!r} already exists; choose another name."
+                )
+            values["name"] = new_name
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE segtui_segmentations SET {assignments} WHERE id = ?",
+                (*values.values(), seg.id),
+            )
+            self._touch()
+        return self.segmentation(new_name or seg.name)
+
+    def delete_segmentation(self, name: str) -> None:
+        """Delete a segmentation with all its runs."""
+        seg = self.segmentation(name)
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM segtui_segmentations WHERE id = ?", (seg.id,))
+            self._touch()
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def run(self, run_id: int) -> RunInfo:
+        with self.reading() as conn:
+            row = conn.execute(
+                "SELECT r.id, s.name, r.method, r.parameters, r.details, r.analysis_date, "
+                "r.ran_at, r.population, r.customers, r.seconds FROM segtui_runs r "
+                "JOIN segtui_segmentations s ON s.id = r.segmentation_id WHERE r.id = ?",
+                (run_id,),
+            ).fetchone()
+            if row is None:
+                raise CriteriaError(f"there is no run {run_id} in {self.path.name}.")
+            segments = [
+                RunSegment(*r)
+                for r in conn.execute(
+                    "SELECT position, name, customers, share, revenue, description "
+                    "FROM segtui_run_segments WHERE run_id = ? ORDER BY position",
+                    (run_id,),
+                )
+            ]
+        return RunInfo(
+            row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), *row[5:], segments
+        )
+
+    def runs(self, name: str) -> list[RunInfo]:
+        """Every run of a segmentation, newest first."""
+        seg = self.segmentation(name)
+        with self.reading() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM segtui_runs WHERE segmentation_id = ? ORDER BY id DESC",
+                    (seg.id,),
+                )
+            ]
+        return [self.run(run_id) for run_id in ids]
+
+    def segment_members(self, segmentation: str, segment: str) -> list[str]:
+        """The customer ids in a segment of a segmentation's latest run."""
+        seg = self.segmentation(segmentation)
+        if seg.last_run is None:
+            raise CriteriaError(
+                f"segmentation {seg.name!r} has not been run yet; run it to use its segments."
+            )
+        names = {s.name.casefold(): s.name for s in seg.last_run.segments}
+        if segment.casefold() not in names:
+            raise CriteriaError(
+                f"segmentation {seg.name!r} has no segment {segment!r}; its segments are "
+                f"{', '.join(s.name for s in seg.last_run.segments)}."
+            )
+        with self.reading() as conn:
+            return [
+                r[0]
+                for r in conn.execute(
+                    "SELECT customer_id FROM segtui_assignments WHERE run_id = ? AND segment = ?",
+                    (seg.last_run.id, names[segment.casefold()]),
+                )
+            ]
+
+    def assignments(self, run_id: int) -> pl.DataFrame:
+        """A run's per-customer rows as a polars frame."""
+        import polars as pl
+
+        with self.reading() as conn:
+            cursor = conn.execute(
+                f"SELECT customer_id, segment, {', '.join(SCORE_COLUMNS)} "
+                "FROM segtui_assignments WHERE run_id = ? ORDER BY rowid",
+                (run_id,),
+            )
+            rows = cursor.fetchall()
+        schema: dict[str, Any] = {CUSTOMER_ID: pl.String, "segment": pl.String}
+        schema |= {
+            c: pl.Int64 if kind == "INTEGER" else pl.Float64 for c, kind in SCORE_COLUMNS.items()
+        }
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def save_run(
+        self,
+        segmentation: Segmentation,
+        result: MethodResult,
+        features: Features,
+        seconds: float,
+    ) -> RunInfo:
+        """Store a run: its row, per-segment counts and assignments, in one transaction."""
+        segments = segment_counts(result, features)
+        assigned = result.assignments.get_column(CUSTOMER_ID).n_unique()
+        arrow = _assignment_rows(result.assignments)
+        run_row = (
+            segmentation.id,
+            segmentation.method,
+            json.dumps(segmentation.definition, indent=1),
+            json.dumps(result.details | {"warnings": result.warnings}, indent=1, default=str),
+            features.analysis_date.isoformat() if features.analysis_date else None,
+            now_iso(),
+            features.frame.height,
+            assigned,
+            seconds,
+        )
+
+        def work(conn: Any) -> int:
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO segtui_runs (segmentation_id, method, parameters, details, "
+                    "analysis_date, ran_at, population, customers, seconds) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    run_row,
+                )
+                cursor.execute("SELECT last_insert_rowid()")
+                run_id = int(cursor.fetchone()[0])
+                for s in segments:
+                    cursor.execute(
+                        "INSERT INTO segtui_run_segments (run_id, position, name, customers, "
+                        "share, revenue, description) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (run_id, s.position, s.name, s.customers, s.share, s.revenue,
+                         s.description),
+                    )  # fmt: skip
+                import pyarrow as pa
+
+                table = arrow.append_column(
+                    "run_id", pa.array([run_id] * arrow.num_rows, type=pa.int64())
+                )
+                if table.num_rows:
+                    cursor.adbc_ingest("segtui_assignments", table, mode="append")
+                cursor.execute(
+                    "UPDATE segtui_settings SET value = ? WHERE key = 'updated_at'",
+                    (json.dumps(run_row[5]),),
+                )
+            conn.commit()
+            return run_id
+
+        run_id = run_adbc(self.path, work, "store the run")  # type: ignore[arg-type]
+        return self.run(int(run_id))  # type: ignore[arg-type]
+
+
+def _assignment_rows(assignments: pl.DataFrame) -> Any:
+    import polars as pl
+
+    columns = [pl.col(CUSTOMER_ID).cast(pl.String), pl.col("segment").cast(pl.String)]
+    for name, kind in SCORE_COLUMNS.items():
+        if name in assignments.columns:
+            columns.append(pl.col(name).cast(pl.Int64 if kind == "INTEGER" else pl.Float64))
+    return assignments.select(columns).to_arrow()
+
+
+def segment_counts(result: MethodResult, features: Features) -> list[RunSegment]:
+    """Customers, share of the population and revenue (total spend) of every segment."""
+    import polars as pl
+
+    population = max(features.frame.height, 1)
+    rows = result.assignments.select(CUSTOMER_ID, "segment")
+    revenue: dict[str, float | None] = {}
+    if "total_spend" in features.frame.columns:
+        spend = features.frame.select(CUSTOMER_ID, "total_spend")
+        revenue = dict(
+            rows.join(spend, on=CUSTOMER_ID, how="left")
+            .group_by("segment")
+            .agg(pl.col("total_spend").sum())
+            .iter_rows()
+        )
+    counts = dict(rows.group_by("segment").len().iter_rows())
+    descriptions = result.details.get("descriptions", {})
+    return [
+        RunSegment(
+            position=position,
+            name=name,
+            customers=int(counts.get(name, 0)),
+            share=counts.get(name, 0) / population,
+            revenue=(float(revenue.get(name) or 0.0) if revenue else None),
+            description=str(descriptions.get(name, "")),
+        )
+        for position, name in enumerate(result.segments)
+    ]
