@@ -23,9 +23,11 @@ from segtui.core.storage import (
     column_type_of,
     copy_statements,
     from_parquet,
+    from_storable,
     quote,
     read_table_making_copy,
     to_parquet,
+    to_storable,
     write_rows,
 )
 
@@ -193,7 +195,8 @@ class DatasetStore:
         try:
             self._create_table(scratch, columns)
             write_rows(self.path, scratch, data)
-            copy = to_parquet(data, columns)
+            # The copy holds what a read of the table gives back (datetimes to the second).
+            copy = to_parquet(from_storable(to_storable(data), columns), columns)
             with self.transaction() as conn:
                 old = conn.execute(
                     "SELECT id, table_name FROM segtui_datasets WHERE name = ?", (name,)

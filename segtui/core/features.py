@@ -3,13 +3,15 @@ behaviour computed from the transactions dataset, all relative to the analysis d
 
 ``build_features`` is the pure part (frames in, frame out); ``customer_features`` reads the
 project's datasets and keeps the result in a small per-process cache keyed on the datasets'
-import times and the analysis date, so a live preview never recomputes the world and a new
-import or a changed analysis date always does.
+imports (id, time, source file hash, read options) and the analysis date, so a live preview
+never recomputes the world and a new import or a changed analysis date always does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -86,10 +88,17 @@ def _group_of(column: ColumnInfo) -> FieldGroup:
     if column.role in _ROLE_GROUPS:
         return _ROLE_GROUPS[column.role]
     name = column.name.lower()
-    for words, group in _NAME_GROUPS:
-        if any(word in name for word in words):
-            return group
-    return "other"
+    tokens = [t for t in re.split(r"[^a-z0-9]+", name) if t]
+    joined = "_".join(tokens)
+
+    def has(word: str) -> bool:
+        # A word starts one of the name's parts ("age_band", "interests"), or spans parts
+        # ("life_stage"); "usage" or "average_order_value" do not hold "age".
+        return ("_" in word and word in joined) or any(t.startswith(word) for t in tokens)
+
+    # The longest word found wins, so "life_stage" is psychographic, not "age" (demographic).
+    found = [(len(word), group) for words, group in _NAME_GROUPS for word in words if has(word)]
+    return max(found, key=lambda hit: hit[0])[1] if found else "other"
 
 
 def _label_of(name: str) -> str:
@@ -329,13 +338,29 @@ def chosen_datasets(project: Project) -> tuple[DatasetInfo | None, DatasetInfo |
     return customers, transactions
 
 
+def _dataset_key(info: DatasetInfo | None) -> tuple[Any, ...] | None:
+    """What tells one import of a dataset from another. The id and the import time alone do
+    not: a re-import (replace) in the same second gets the same id and time. The source file's
+    hash and the options it was read with do: the same file read the same way gives the same
+    rows."""
+    if info is None:
+        return None
+    options = json.dumps(info.options, sort_keys=True, default=str)
+    return (info.id, info.imported_at, info.source_sha256, info.rows, options)
+
+
 def features_key(project: Project) -> tuple[Any, ...]:
     customers, transactions = chosen_datasets(project)
+    with project.reading() as conn:
+        # A copy is dropped (by trigger) when another tool changes a data table, and remade
+        # with a new time on the next read: the key changes, so the features are rebuilt.
+        copies = tuple(conn.execute("SELECT dataset_id, made_at FROM segtui_dataset_copies"))
     return (
         str(project.path.resolve()),
-        (customers.id, customers.imported_at) if customers else None,
-        (transactions.id, transactions.imported_at) if transactions else None,
+        _dataset_key(customers),
+        _dataset_key(transactions),
         project.settings().analysis_date,
+        copies,
     )
 
 
@@ -393,6 +418,8 @@ def customer_features(project: Project, *, refresh: bool = False) -> Features:
         customers_dataset=customers_info.name if customers_info else None,
         transactions_dataset=tx_info.name if tx_info else None,
     )
+    # Reading may have remade a columnar copy (a new made_at): file it under the key as it is now.
+    key = features_key(project)
     features.key = key
     features.seconds = time.perf_counter() - started
     with _CACHE_LOCK:

@@ -76,6 +76,7 @@ def _v2_segmentations(conn: sqlite3.Connection) -> None:
             dataset_id INTEGER PRIMARY KEY REFERENCES segtui_datasets(id) ON DELETE CASCADE,
             format TEXT NOT NULL,           -- 'parquet': a columnar copy for fast reading
             rows INTEGER NOT NULL,
+            made_at TEXT NOT NULL,          -- tells a remade copy from the one before it
             data BLOB NOT NULL
         );
         CREATE TABLE segtui_segmentations (

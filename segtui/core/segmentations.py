@@ -135,6 +135,12 @@ def check_segmentation_name(name: str) -> str:
     return name
 
 
+def _name_key(name: str) -> str:
+    """What two names must share to be the same segmentation: case and spacing do not count
+    (casefold, unlike SQLite's NOCASE, folds "É" and "é" too)."""
+    return " ".join(name.split()).casefold()
+
+
 def _check_method(method: str) -> Method:
     if method not in METHODS:
         raise CriteriaError(f"method {method!r} is not known; use one of {', '.join(METHODS)}.")
@@ -173,19 +179,19 @@ class SegmentationStore:
         return found
 
     def segmentation(self, name: str) -> Segmentation:
+        key = _name_key(name)
         for seg in self.segmentations():
-            if seg.name.casefold() == name.strip().casefold():
+            if _name_key(seg.name) == key:
                 return seg
         raise CriteriaError(
             f"there is no segmentation named {name!r}; `segtui segments PROJECT` lists them."
         )
 
     def has_segmentation(self, name: str) -> bool:
+        key = _name_key(name)
         with self.reading() as conn:
-            row = conn.execute(
-                "SELECT 1 FROM segtui_segmentations WHERE name = ?", (name.strip(),)
-            ).fetchone()
-        return row is not None
+            names = [r[0] for r in conn.execute("SELECT name FROM segtui_segmentations")]
+        return any(_name_key(known) == key for known in names)
 
     def create_segmentation(
         self, name: str, method: str, definition: dict[str, Any]
@@ -223,7 +229,7 @@ class SegmentationStore:
             values["method"] = _check_method(method)
         if new_name is not None:
             new_name = check_segmentation_name(new_name)
-            if new_name.casefold() != seg.name.casefold() and self.has_segmentation(new_name):
+            if _name_key(new_name) != _name_key(seg.name) and self.has_segmentation(new_name):
                 raise CriteriaError(
                     f"a segmentation named {new_name!r} already exists; choose another name."
                 )

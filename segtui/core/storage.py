@@ -209,8 +209,8 @@ def copy_statements(table: str) -> list[str]:
 
 
 COPY_INSERT = (
-    "INSERT OR REPLACE INTO segtui_dataset_copies (dataset_id, format, rows, data) "
-    "VALUES (?, 'parquet', ?, ?)"
+    "INSERT OR REPLACE INTO segtui_dataset_copies (dataset_id, format, rows, made_at, data) "
+    "VALUES (?, 'parquet', ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'), ?)"
 )
 
 
