@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from segtui import __version__
+from segtui import __version__, cli_segment
 from segtui.core.errors import SegtuiError
 
-COMMANDS = ("demo", "import", "info", "rejects", "settings")
+COMMANDS = ("demo", "import", "info", "rejects", "settings", "segment", "segments")
 DEFAULT_DEMO = "segtui-demo.db"
 SEPARATORS = {
     ",": ",",
@@ -114,6 +114,7 @@ def _command_parser() -> argparse.ArgumentParser:
     settings.add_argument("--name")
     settings.add_argument("--currency")
     settings.add_argument("--analysis-date", help="YYYY-MM-DD, or 'auto'")
+    cli_segment.add_parsers(sub)
     return parser
 
 
@@ -293,6 +294,8 @@ HANDLERS = {
     "info": _cmd_info,
     "rejects": _cmd_rejects,
     "settings": _cmd_settings,
+    "segment": cli_segment.cmd_segment,
+    "segments": cli_segment.cmd_segments,
 }
 
 
