@@ -23,11 +23,9 @@ from segtui.core.storage import (
     column_type_of,
     copy_statements,
     from_parquet,
-    from_storable,
     quote,
     read_table_making_copy,
     to_parquet,
-    to_storable,
     write_rows,
 )
 
@@ -195,8 +193,7 @@ class DatasetStore:
         try:
             self._create_table(scratch, columns)
             write_rows(self.path, scratch, data)
-            # The copy holds what a read of the table gives back (datetimes to the second).
-            copy = to_parquet(from_storable(to_storable(data), columns), columns)
+            copy = to_parquet(data, columns)  # as a read of the table gives it back
             with self.transaction() as conn:
                 old = conn.execute(
                     "SELECT id, table_name FROM segtui_datasets WHERE name = ?", (name,)

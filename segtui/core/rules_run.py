@@ -286,7 +286,7 @@ def preview(
     total = features.frame.height
     row: dict[str, Any] = {}
     if counts:
-        query = features.frame.lazy().select(matches).select(counts)
+        query = features.frame.lazy().select(pl.col(CUSTOMER_ID), *matches).select(counts)
         row = query.collect().row(0, named=True)
     segments = []
     for index, segment in enumerate(segmentation.segments):
@@ -325,7 +325,13 @@ def overlap_matrix(
     ]
     row: dict[str, Any] = {}
     if pairs:
-        row = features.frame.lazy().select(matches).select(pairs).collect().row(0, named=True)
+        row = (
+            features.frame.lazy()
+            .select(pl.col(CUSTOMER_ID), *matches)
+            .select(pairs)
+            .collect()
+            .row(0, named=True)
+        )
     names = [segment.name for segment in segmentation.segments]
     label = "segment"
     while label in names:

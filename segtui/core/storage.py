@@ -289,9 +289,12 @@ def canonical(frame: pl.DataFrame, columns: list[ColumnInfo]) -> pl.DataFrame:
         "datetime": pl.Datetime("us"),
         "text": pl.String,
     }
-    return frame.select(
-        pl.col(c.name).cast(targets[c.type], strict=False) for c in columns if c.name in frame
-    )
+    def typed(column: ColumnInfo) -> pl.Expr:
+        expr = pl.col(column.name).cast(targets[column.type], strict=False)
+        # The table keeps datetimes to the second (DATETIME_FORMAT); so does the copy.
+        return expr.dt.truncate("1s") if column.type == "datetime" else expr
+
+    return frame.select(typed(c) for c in columns if c.name in frame)
 
 
 def to_parquet(frame: pl.DataFrame, columns: list[ColumnInfo]) -> bytes:

@@ -833,3 +833,18 @@ def test_rule_segment_is_frozen_data() -> None:
         "segmentation": "RFM",
         "segment": "Champions",
     }
+
+
+def test_preview_of_segments_without_conditions_counts_everyone_as_else() -> None:
+    frame = pl.DataFrame({"customer_id": ["a", "b", "c"], "age": [20, 30, 40]})
+    fields = {"age": FieldInfo("age", "Age", "number", "demographic")}
+    features = Features(frame, list(fields.values()), dt.date(2026, 10, 1), "c", None)
+    seg = RuleSegmentation.from_json(
+        {"mode": "exclusive", "segments": [{"name": "A", "rule": {"all": []}}]},
+        fields,
+        allow_empty=True,
+    )
+    result = preview(features, seg)
+    assert result.total == 3
+    assert result.everyone_else == 3
+    assert [s.matched for s in result.segments] == [0]
