@@ -21,6 +21,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from segtui.core.errors import ImportCancelled, SegtuiError
+from segtui.core.segment_model import RunCancelled
 from segtui.tui.commands import SegtuiCommands
 from segtui.tui.errors import failure_message
 from segtui.tui.screens.base import Command, SegtuiScreenMixin
@@ -62,6 +63,9 @@ MAIN_SCREENS: tuple[MainScreen, ...] = (
     MainScreen("home", "Home", "1", "home.HomeScreen", "the project, its settings and datasets"),
     MainScreen(
         "import", "Import", "2", "import_screen.ImportScreen", "import a customers or orders file"
+    ),
+    MainScreen(
+        "criteria", "Criteria", "3", "criteria.CriteriaScreen", "define and run segmentations"
     ),
 )
 
@@ -202,7 +206,7 @@ class SegtuiApp(App[None]):
             return
         context = f"worker {worker.name!r} failed" if worker else "unexpected error"
         message = failure_message(error, context)
-        cancelled = isinstance(error, ImportCancelled)
+        cancelled = isinstance(error, (ImportCancelled, RunCancelled))
         known = isinstance(error, SegtuiError)
         self.notify(
             message,

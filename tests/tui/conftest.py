@@ -66,3 +66,23 @@ def tui_project(tui_workdir: Path, tui_customers_csv: Path, tui_orders_csv: Path
         import_file(project, tui_customers_csv, ReadOptions(), name="customers")
         import_file(project, tui_orders_csv, ReadOptions(kind="transactions"), name="orders")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project (sample_data: 5,000 customers, 60,000 orders), built once per run."""
+    from segtui.core.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo_project(tui_workdir: Path, demo_template: Path) -> Path:
+    """A private copy of the demo project in the working folder (as demo.db)."""
+    import shutil
+
+    path = tui_workdir / "demo.db"
+    shutil.copyfile(demo_template, path)
+    return path
