@@ -39,3 +39,67 @@ def test_home_at_80_by_24(snap_compare, tui_project: Path) -> None:  # type: ign
         await settle(pilot)
 
     assert snap_compare(build_app(str(tui_project)), terminal_size=(80, 24), run_before=ready)
+
+
+def test_rfm_grid_snapshot(snap_compare, demo_project: Path) -> None:  # type: ignore[no-untyped-def]
+    """The RFM editor on the demo: the default 5×5 map with the customers per cell, the
+    segment totals and the score thresholds (nothing on screen depends on the clock)."""
+    from segtui.core.project import Project
+    from segtui.core.runner import default_definition
+    from segtui.tui.screens.rfm_editor import RfmEditorScreen
+
+    with Project.open(demo_project) as project:
+        project.create_segmentation("Customer value", "rfm", default_definition("rfm"))
+
+    async def open_editor(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.app.push_screen(RfmEditorScreen("Customer value"))
+        await settle(pilot)
+
+    assert snap_compare(
+        build_app(str(demo_project)), terminal_size=(100, 30), run_before=open_editor
+    )
+
+
+def test_rule_editor_snapshot(snap_compare, demo_project: Path) -> None:  # type: ignore[no-untyped-def]
+    """The rule editor on the demo: two segments (exclusive) with their live counts and the
+    first one's condition tree, a nested group included (no run, so no time on screen)."""
+    from segtui.core.project import Project
+    from segtui.tui.screens.rule_editor import RuleEditorScreen
+
+    definition = {
+        "mode": "exclusive",
+        "else": "Everyone else",
+        "segments": [
+            {
+                "name": "UK regulars",
+                "rule": {
+                    "all": [
+                        {"field": "country", "op": "in", "value": ["United Kingdom"]},
+                        {"field": "orders", "op": ">=", "value": 10},
+                        {
+                            "any": [
+                                {"field": "age", "op": "between", "value": [25, 34]},
+                                {"field": "recency_days", "op": "<=", "value": 90},
+                            ]
+                        },
+                    ]
+                },
+            },
+            {
+                "name": "High spenders",
+                "rule": {"all": [{"field": "total_spend", "op": ">", "value": 1000}]},
+            },
+        ],
+    }
+    with Project.open(demo_project) as project:
+        project.create_segmentation("Lifecycle", "rules", definition)
+
+    async def open_editor(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.app.push_screen(RuleEditorScreen("Lifecycle"))
+        await settle(pilot)
+
+    assert snap_compare(
+        build_app(str(demo_project)), terminal_size=(100, 30), run_before=open_editor
+    )
