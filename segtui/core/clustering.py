@@ -241,6 +241,7 @@ def run_clustering(
     _report(progress, 0.95, "naming clusters")
     differences = cluster_differences(plan, frame, scaled, labels, k)
     names = name_clusters(differences, settings.names)
+    generated = name_clusters(differences) if settings.names else names
     assignments = pl.DataFrame(
         {
             CUSTOMER_ID: frame.get_column(CUSTOMER_ID).cast(pl.String),
@@ -253,6 +254,7 @@ def run_clustering(
         {
             "key": str(c + 1),
             "name": names[c],
+            "generated": generated[c],
             "size": int(sizes[c]),
             "differences": [d.to_json() for d in differences[c] if d.qualifies][:TOP_DIFFERENCES],
         }

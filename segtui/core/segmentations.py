@@ -287,6 +287,30 @@ class SegmentationStore:
             ]
         return [self.run(run_id) for run_id in ids]
 
+    def rename_run_segment(self, run_id: int, old: str, new: str) -> RunInfo:
+        """Rename a segment in a stored run (its counts row and its customers' rows), in one
+        transaction; used when a generated cluster name is renamed after the run."""
+        new = " ".join(new.split())
+        if not new:
+            raise CriteriaError("segment name: give a name (it cannot be blank).")
+        run = self.run(run_id)
+        names = [s.name for s in run.segments]
+        if old not in names:
+            raise CriteriaError(f"run {run_id} has no segment {old!r}.")
+        if new != old and new.casefold() in {n.casefold() for n in names if n != old}:
+            raise CriteriaError(f"run {run_id} already has a segment {new!r}; choose another.")
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE segtui_run_segments SET name = ? WHERE run_id = ? AND name = ?",
+                (new, run_id, old),
+            )
+            conn.execute(
+                "UPDATE segtui_assignments SET segment = ? WHERE run_id = ? AND segment = ?",
+                (new, run_id, old),
+            )
+            self._touch()
+        return self.run(run_id)
+
     def segment_members(self, segmentation: str, segment: str) -> list[str]:
         """The customer ids in a segment of a segmentation's latest run."""
         seg = self.segmentation(segmentation)
