@@ -429,3 +429,21 @@ def test_default_definitions(project: Project) -> None:
     assert default_definition("kmeans")["features"] == []
     with pytest.raises(CriteriaError, match="method 'tree' is not known"):
         default_definition("tree")
+
+
+def test_renaming_a_segment_of_a_stored_run(project: Project) -> None:
+    project.create_segmentation("RFM", "rfm", default_definition("rfm"))
+    run = run_segmentation(project, "RFM")
+    old = next(s for s in run.segments if s.customers)
+    renamed = project.rename_run_segment(run.id, old.name, "  Best   friends ")
+    assert [s.name for s in renamed.segments] == [
+        "Best friends" if s.name == old.name else s.name for s in run.segments
+    ]
+    assert len(project.segment_members("RFM", "Best friends")) == old.customers
+    quoted = old.name.replace("'", "''")
+    assert _count(project.path, "segtui_assignments", f"WHERE segment = '{quoted}'") == 0
+    other = next(s.name for s in run.segments if s.name != old.name)
+    with pytest.raises(CriteriaError, match="already has a segment"):
+        project.rename_run_segment(run.id, "Best friends", other.upper())
+    with pytest.raises(CriteriaError, match="cannot be blank"):
+        project.rename_run_segment(run.id, "Best friends", "  ")
