@@ -1,33 +1,31 @@
-"""The rule editor's dialogs: one condition (field, operator, value) and a group's kind (all /
-any / none of).
+"""The rule editor's condition dialog: one condition (field, operator, value).
 
 A condition is built in three steps: the field, found by typing part of its name (fuzzy
 search over the fields, listed by group: demographic, geographic, psychographic, behavioural);
 the operator, offered by the field's type; the value, typed and checked as you type (with the
 expected format shown), or picked from the field's actual values with their counts for a
 category field, or a segment of another segmentation that has been run.
+
+The field list's entries and a stored value's text come from widgets/condition_inputs.py; the
+group dialog (all / any / none of) is in group_kind_modal.py.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.fuzzy import Matcher
 from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
-from textual.widgets.option_list import Option
 
 from segtui.core.rules import (
     NO_VALUE_OPS,
     OPERATORS,
     SEGMENT_OPERATORS,
     Condition,
-    GroupKind,
     Node,
     SegmentRef,
     node_from_json,
@@ -36,71 +34,19 @@ from segtui.core.rules import (
 from segtui.core.rules_run import field_values
 from segtui.core.rules_text import describe
 from segtui.core.rules_values import parse_value, value_hint
-from segtui.core.segment_model import FIELD_GROUPS, CriteriaError, Features, FieldInfo
+from segtui.core.segment_model import CriteriaError, Features
 from segtui.tui.formatting import fmt_int
 from segtui.tui.screens.base import SegtuiModal
+from segtui.tui.widgets.condition_inputs import SEGMENT_FIELD, field_options, value_text
 from segtui.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from textual.widgets.selection_list import Selection
 
-SEGMENT_FIELD = "__segment__"  # the field list's entry for "in segment X of segmentation Y"
 PICK_OPS = frozenset({"is", "is_not", "in", "not_in"})  # a category field picks its values
 SINGLE_PICK_OPS = frozenset({"is", "is_not"})
-GROUP_CHOICES = {
-    "all": ("All of", "every condition in it must match"),
-    "any": ("Any of", "at least one condition in it must match"),
-    "not": ("None of", "none of the conditions in it may match"),
-}
 # Segmentations that have been run: (name, the segment names of its latest run).
 RunSegments = list[tuple[str, list[str]]]
-
-
-def _field_row(label: str, group: str, kind: str) -> Table:
-    grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
-    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    grid.add_column(width=13, no_wrap=True, style="dim")
-    grid.add_column(width=8, no_wrap=True, style="dim")
-    grid.add_row(label, group, kind)
-    return grid
-
-
-def field_options(fields: list[FieldInfo], query: str, with_segments: bool) -> list[Option]:
-    """The field list: by group under a heading, or the matches for ``query`` best first."""
-    entries = [(f.label, f.group, f.type, f.name) for f in fields]
-    if with_segments:
-        entries.append(("Segment of another segmentation", "segments", "segment", SEGMENT_FIELD))
-    if query.strip():
-        matcher = Matcher(query.strip())
-        scored = [(max(matcher.match(e[0]), matcher.match(e[3])), e) for e in entries]
-        ranked = sorted((pair for pair in scored if pair[0] > 0), key=lambda pair: -pair[0])
-        return [Option(_field_row(*e[:3]), id=e[3]) for _score, e in ranked]
-    options = []
-    for group in (*FIELD_GROUPS, "segments"):
-        members = [e for e in entries if e[1] == group]
-        if members:
-            options.append(Option(Text(group.capitalize(), style="bold"), disabled=True))
-            options.extend(Option(_field_row(*e[:3]), id=e[3]) for e in members)
-    return options
-
-
-def value_text(info: FieldInfo, op: str, value: Any) -> str:
-    """A stored value as it would be typed in the value box (to edit a condition)."""
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return f"{value['n']} {value['unit']}"
-
-    def one(item: Any) -> str:
-        if info.unit == "share" and isinstance(item, int | float):
-            return f"{item * 100:g}%"
-        return str(item)
-
-    if isinstance(value, list):
-        if op == "between":
-            return f"{one(value[0])} to {one(value[1])}"
-        return ", ".join(one(item) for item in value)
-    return one(value)
 
 
 class ConditionModal(SegtuiModal[Node | None]):
@@ -402,35 +348,3 @@ class ConditionModal(SegtuiModal[Node | None]):
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:
         self.dismiss(None)
-
-
-class GroupKindModal(SegtuiModal[GroupKind | None]):
-    """Pick the kind of a group: all of, any of or none of."""
-
-    PURPOSE = "How the conditions of a group combine: all of, any of or none of them."
-
-    def __init__(self, title: str, current: GroupKind = "any") -> None:
-        super().__init__()
-        self.title_text = title
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        kinds = [
-            Option(Text.assemble((f"{label}: ", "bold"), help_text), kind)
-            for kind, (label, help_text) in GROUP_CHOICES.items()
-        ]
-        with Vertical(classes="dialog group-dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
-            yield OptionList(*kinds, id="group-kinds")
-            yield Static("Enter picks; Escape cancels.", classes="dialog-hint")
-        yield KeysFooter()
-
-    def on_mount(self) -> None:
-        kinds = self.query_one("#group-kinds", OptionList)
-        kinds.highlighted = list(GROUP_CHOICES).index(self.current)
-        kinds.focus()
-
-    @on(OptionList.OptionSelected, "#group-kinds")
-    def picked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)  # type: ignore[arg-type]

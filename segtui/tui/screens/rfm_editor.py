@@ -6,39 +6,49 @@ Every change is checked and written to the project file at once; invalid input s
 and saves nothing. Scores are recomputed in a thread worker (rfm.score: one pass over the
 customer features) when something that changes them does (bins, monetary, cut points); map
 edits only rename cells, so the counts per cell stay.
+
+This module holds the screen: its layout, loading and scoring, the settings controls, running.
+Showing and editing the segment map is in rfm_segment_map.py (a mixin), the move-cell dialog in
+rfm_move_modal.py, the settings' choices and cut-point parsing in rfm_settings_inputs.py, and
+the map widget and the tables beside it in widgets/rfm_grid.py and widgets/rfm_tables.py.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from segtui.core.errors import SegtuiError
-from segtui.core.rfm_map import check_ranges, clean_name, derive_grid, move_cell, rename_segment
+from segtui.core.rfm_map import check_ranges
 from segtui.core.rfm_settings import DIMENSION_NAMES, DIMENSIONS, RfmSettings
 from segtui.core.segment_model import CriteriaError
-from segtui.tui.formatting import fmt_int
-from segtui.tui.screens.base import Command, SegtuiModal, SegtuiScreenMixin
-from segtui.tui.screens.prompt import PromptModal
+from segtui.tui.screens.base import Command, SegtuiScreenMixin
+from segtui.tui.screens.rfm_move_modal import MoveCellModal  # noqa: F401 (tests import it here)
+from segtui.tui.screens.rfm_segment_map import RfmSegmentMapMixin
+from segtui.tui.screens.rfm_settings_inputs import (
+    BINS,
+    CUT_EXAMPLES,
+    CUT_LABELS,
+    MONETARY,
+    TEMPLATES,
+    cuts_text,
+    parse_cuts,
+    with_bins,
+)
 from segtui.tui.widgets.footer import KeysFooter
-from segtui.tui.widgets.rfm_grid import (
-    RfmGrid,
+from segtui.tui.widgets.rfm_grid import RfmGrid, segment_colours
+from segtui.tui.widgets.rfm_tables import (
     ScoreView,
-    problem_rows,
-    rules_table,
     score_view,
     scoring_key,
-    segment_colours,
     segment_totals,
     thresholds_table,
     totals_table,
@@ -46,99 +56,10 @@ from segtui.tui.widgets.rfm_grid import (
 from segtui.tui.widgets.run_panel import RunPanel
 
 if TYPE_CHECKING:
-    from rich.style import Style
-
-    from segtui.core.rfm_map import RangeCheck
     from segtui.core.segmentations import Segmentation
 
-BINS = {5: "5 quintiles", 4: "4 quartiles", 3: "3 tertiles"}
-MONETARY = {"total": "total spend", "aov": "avg order value"}
-TEMPLATES = {"grid": "R × F grid", "ranges": "R/F/M ranges"}
-CUT_LABELS = {"r": "R days", "f": "F orders", "m": "M"}
-CUT_EXAMPLES = {"r": "30, 90, 180, 365", "f": "2, 3, 5, 10", "m": "50, 100, 250, 500"}
 
-
-def cuts_text(values: list[float] | None) -> str:
-    """Cut points as typed: "30, 90, 180, 365" (blank for quantiles)."""
-    return ", ".join(f"{v:g}" if float(v).is_integer() else f"{v:.2f}" for v in values or [])
-
-
-def parse_cuts(text: str, dim: str) -> list[float] | None:
-    """Numbers separated by commas, semicolons or blanks; None when blank (quantiles)."""
-    values = []
-    for token in (t for t in re.split(r"[,;\s]+", text.strip()) if t):
-        try:
-            values.append(float(token.lstrip("£$€¥")))
-        except ValueError:
-            raise CriteriaError(
-                f"RFM {DIMENSION_NAMES[dim]} cut points: {token!r} is not a number; give "
-                "ascending numbers separated by commas, or leave it blank for quantiles."
-            ) from None
-    return values or None
-
-
-def with_bins(settings: RfmSettings, bins: int) -> tuple[RfmSettings, str]:
-    """Settings for another number of bins, and what happened to the map and cut points."""
-    notes = []
-    grid = settings.grid
-    if grid is not None and settings.bins == 5:
-        grid = derive_grid(grid, bins)
-        notes.append(f"the {bins}×{bins} map was derived from your 5×5 map")
-    elif grid is not None:
-        grid = None
-        notes.append(f"the map is the default {bins}×{bins} one (only a 5×5 map can be derived)")
-    else:
-        notes.append(f"the map is the default {bins}×{bins} one")
-    cuts = {dim: values for dim, values in settings.cuts.items() if len(values) == bins - 1}
-    dropped = [DIMENSION_NAMES[dim] for dim in settings.cuts if dim not in cuts]
-    if dropped:
-        notes.append(f"{' and '.join(dropped)} cut points were cleared ({bins - 1} are needed)")
-    if settings.ranges is not None:
-        notes.append(f"the range table is the standard one for {bins} bins")
-    new = replace(settings, bins=bins, cuts=cuts, grid=grid, ranges=None)
-    return new, f"{BINS[bins]}: {'; '.join(notes)}."
-
-
-class MoveCellModal(SegtuiModal[str]):
-    """Pick the segment a cell goes to from the map's names, or type a new one."""
-
-    PURPOSE = "Move a cell: Enter on a segment of the list, or type a new name and press Enter."
-
-    def __init__(self, title: str, names: list[str], current: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.names = names
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
-            yield OptionList(*self.names, id="move-names", markup=False)
-            yield Label("Or a new segment name")
-            yield Input(placeholder="new segment name", id="move-new", compact=True)
-            yield Static("", id="move-error", classes="error", markup=False)
-        yield KeysFooter()
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.tooltip = "The segments of the map: Enter moves the cell into the highlighted one."
-        self.query_one(Input).tooltip = "Type a new segment's name and press Enter."
-        options.highlighted = self.names.index(self.current) if self.current in self.names else 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self.names[event.option_index])
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        try:
-            self.dismiss(clean_name(event.value))
-        except SegtuiError as exc:
-            self.query_one("#move-error", Static).update(str(exc))
-
-
-class RfmEditorScreen(SegtuiScreenMixin, Screen[None]):
+class RfmEditorScreen(RfmSegmentMapMixin, SegtuiScreenMixin, Screen[None]):
     PURPOSE = (
         "Edit an RFM segmentation: how customers are scored (bins, monetary, cut points) and "
         "which segment each recency × frequency cell belongs to. Every change is saved at once."
@@ -331,48 +252,6 @@ class RfmEditorScreen(SegtuiScreenMixin, Screen[None]):
             thresholds_table(current, settings.bins, self.currency)
         )
 
-    def _show_cell(self) -> None:
-        grid = self.query_one(RfmGrid)
-        if not grid.bins:
-            return
-        r, f = grid.cell
-        row, col = grid.cursor
-        count = "" if grid.counts is None else f", {fmt_int(grid.counts[row][col])} customers"
-        self.query_one("#map-title", Static).update(
-            f"Segment map (rows R, columns F) · cell R{r} F{f}: {grid.grid[row][col]}{count}"
-        )
-
-    def _show_ranges(
-        self,
-        settings: RfmSettings,
-        check: RangeCheck,
-        view: ScoreView | None,
-        colours: dict[str, Style],
-    ) -> None:
-        others = sum(view.cells.get(c, 0) for c in check.uncovered) if view else 0
-        text = (
-            f"Range table (the first matching rule wins): {len(check.uncovered)} of "
-            f"{check.cells} score cells match no rule and go to Others "
-            f"({fmt_int(others)} customers); {len(check.overlaps)} match more than one rule"
-        )
-        if check.shadowed:
-            text += "; never first: " + ", ".join(check.shadowed)
-        self.query_one("#ranges-title", Static).update(text + ".")
-        if view is None:
-            return
-        self.query_one("#rules", Static).update(rules_table(settings, check, view, colours))
-        table = self.query_one("#problem-cells", DataTable)
-        table.clear()
-        for cell, customers, matches, goes in problem_rows(check, view):
-            table.add_row(cell, Text(fmt_int(customers), justify="right"), matches, goes)
-
-    def on_rfm_grid_highlighted(self, event: RfmGrid.Highlighted) -> None:
-        self._show_cell()
-
-    def on_rfm_grid_selected(self, event: RfmGrid.Selected) -> None:
-        event.stop()
-        self.action_rename()
-
     # --- changing the settings -------------------------------------------------------------
 
     def apply(self, settings: RfmSettings, note: str = "") -> bool:
@@ -442,79 +321,12 @@ class RfmEditorScreen(SegtuiScreenMixin, Screen[None]):
 
     # --- editing the map ------------------------------------------------------------------
 
-    def _editable(self) -> bool:
-        return self.settings is not None and self.settings.template == "grid"
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("rename", "move"):
             return self._editable()
         if action in ("reset", "run"):
             return self.settings is not None and not self.query_one(RunPanel).running
         return True
-
-    def action_rename(self) -> None:
-        if not self._editable():
-            return
-        grid = self.query_one(RfmGrid)
-        r, f = grid.cell
-        old = grid.grid[grid.cursor[0]][grid.cursor[1]]
-
-        def done(new: str | None) -> None:
-            if new and new != old and self.settings is not None:
-                renamed = rename_segment(self.settings.effective_grid(), old, new)
-                self.apply(replace(self.settings, grid=renamed), f"Renamed {old!r} to {new!r}.")
-
-        self.app.push_screen(
-            PromptModal(
-                f"Rename the segment {old!r} (cell R{r} F{f})",
-                old,
-                detail="Every cell of this segment gets the new name; a name already in the "
-                "map merges the two segments.",
-                check=clean_name,
-            ),
-            done,
-        )
-
-    def action_move(self) -> None:
-        if not self._editable() or self.settings is None:
-            return
-        grid = self.query_one(RfmGrid)
-        r, f = grid.cell
-        current = grid.grid[grid.cursor[0]][grid.cursor[1]]
-        names = list(dict.fromkeys(n for row in self.settings.effective_grid() for n in row))
-
-        def done(name: str | None) -> None:
-            if name and name != current and self.settings is not None:
-                moved = move_cell(self.settings.effective_grid(), r, f, name)
-                self.apply(replace(self.settings, grid=moved), f"Cell R{r} F{f} is now {name}.")
-
-        title = f"Move cell R{r} F{f} (now {current}) to the segment:"
-        self.app.push_screen(MoveCellModal(title, names, current), done)
-
-    def action_reset(self) -> None:
-        settings = self.settings
-        if settings is None:
-            return
-        if settings.template == "ranges":
-            self.apply(replace(settings, ranges=None), "The range table is the standard one.")
-            return
-        if settings.grid is None:
-            self._note(f"The map already is the default {settings.bins}×{settings.bins} map.")
-            return
-        from segtui.tui.screens.confirm import ConfirmModal
-
-        def done(yes: bool | None) -> None:
-            if yes and self.settings is not None:
-                self.apply(replace(self.settings, grid=None), "The map is the default again.")
-
-        self.app.push_screen(
-            ConfirmModal(
-                "Reset the segment map to the default?",
-                "Your renamed segments and moved cells are replaced by the default map.",
-                confirm_label="Reset",
-            ),
-            done,
-        )
 
     # --- running and leaving ----------------------------------------------------------------
 

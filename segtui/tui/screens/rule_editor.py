@@ -5,11 +5,13 @@ customers it matches on its own), all edited from the keyboard.
 Every edit is checked and written to the project file at once; the definition before it goes
 on an undo stack (undo writes it back). Sizes are recomputed after every edit in a thread
 worker (rules_run.preview: one pass over the customer features).
+
+The edits that ask first in a dialog (add, edit, delete) are in rule_edit_dialogs.py (a mixin);
+the segment list, the condition tree and the edit functions are in widgets/rule_tree.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,28 +24,20 @@ from textual.widgets import OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from segtui.core.errors import SegtuiError
-from segtui.core.rules import Group, Node, Path, node_at, with_replaced
+from segtui.core.rules import Path
 from segtui.core.rules_run import RuleSegmentation
 from segtui.core.segment_model import CriteriaError
 from segtui.tui.errors import one_line
 from segtui.tui.screens.base import Command, SegtuiScreenMixin
-from segtui.tui.screens.condition_modal import ConditionModal, GroupKindModal
-from segtui.tui.screens.confirm import ConfirmModal
-from segtui.tui.screens.prompt import PromptModal
+from segtui.tui.screens.rule_edit_dialogs import RuleEditDialogsMixin
 from segtui.tui.widgets.footer import KeysFooter
 from segtui.tui.widgets.rule_tree import (
     Edit,
     RulesView,
     RuleTree,
     SegmentList,
-    add_node,
-    add_segment,
     header_text,
     move,
-    name_check,
-    removal,
-    rename,
-    with_rule,
 )
 from segtui.tui.widgets.run_panel import RunPanel
 
@@ -70,7 +64,7 @@ def _key(key: str, action: str, label: str, tip: str, show: bool = True) -> Bind
     return Binding(key, action, label, show=show, id=f"rules.{label.lower()}", tooltip=tip)
 
 
-class RuleEditorScreen(SegtuiScreenMixin, Screen[None]):
+class RuleEditorScreen(RuleEditDialogsMixin, SegtuiScreenMixin, Screen[None]):
     """Edit one rule segmentation; Escape goes back."""
 
     PURPOSE = (
@@ -307,74 +301,6 @@ class RuleEditorScreen(SegtuiScreenMixin, Screen[None]):
     def action_back(self) -> None:
         if not self.query_one(RunPanel).cancel():
             self.app.pop_screen()
-
-    def _add(self, node: Node | None) -> None:
-        index = self.current_segment()
-        if node is not None and index is not None and self.rules is not None:
-            self.commit(add_node(self.rules, index, self._tree_path(), node))
-
-    def action_add_condition(self) -> None:
-        if self.current_segment() is not None and self.features is not None:
-            self.app.push_screen(ConditionModal(self.features, self.others), self._add)
-
-    def action_add_group(self) -> None:
-        if self.current_segment() is not None:
-            modal = GroupKindModal("Add a group of conditions")
-            self.app.push_screen(modal, lambda kind: self._add(kind and Group(kind, ())))
-
-    def action_add_segment(self) -> None:
-        def add(name: str | None) -> None:
-            if name and self.rules is not None and self.commit(add_segment(self.rules, name)):
-                self.query_one(RuleTree).focus()
-
-        self._ask_name("Name of the new segment", "", add)
-
-    def _ask_name(self, title: str, current: str, then: Callable[[str | None], None]) -> None:
-        if self.rules is not None:
-            check = name_check(self.rules, current)
-            prompt = PromptModal(title, current, placeholder="e.g. Young repeaters", check=check)
-            self.app.push_screen(prompt, then)
-
-    def action_edit(self) -> None:
-        rules, index = self.rules, self.current_segment()
-        if rules is None or self.features is None:
-            return
-        if self._in_segment_list() or index is None:
-            if index is not None or rules.mode == "exclusive":
-                current = rules.else_name if index is None else rules.segments[index].name
-                title = f"Rename the segment {current!r} to"
-                self._ask_name(
-                    title, current, lambda name: name and self.commit(rename(rules, index, name))
-                )
-            return
-        path, rule = self._tree_path(), rules.segments[index].rule
-        node = node_at(rule, path)
-
-        def replaced(new: Node | None) -> None:
-            if new is not None:
-                self.commit(
-                    Edit(with_rule(rules, index, with_replaced(rule, path, new)), path=path)
-                )
-
-        if isinstance(node, Group):
-            modal = GroupKindModal("Combine the conditions with", node.kind)
-            self.app.push_screen(modal, lambda kind: replaced(kind and Group(kind, node.children)))
-        else:
-            self.app.push_screen(ConditionModal(self.features, self.others, node), replaced)
-
-    def action_delete(self) -> None:
-        rules, index = self.rules, self.current_segment()
-        if rules is None or index is None:
-            return
-        in_list = self._in_segment_list()
-        question, edit = removal(rules, index, () if in_list else self._tree_path(), in_list)
-
-        def done(confirmed: bool | None) -> None:
-            if confirmed:
-                self.commit(edit)
-
-        detail = "It is saved at once; u undoes it."
-        self.app.push_screen(ConfirmModal(question, detail, confirm_label="Delete"), done)
 
     def action_move(self, offset: int) -> None:
         rules, index = self.rules, self.current_segment()
