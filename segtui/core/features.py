@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from segtui.core.behaviour import COMPUTED, behaviour
 from segtui.core.model import ColumnInfo, DatasetInfo
 from segtui.core.segment_model import (
     CUSTOMER_ID,
@@ -34,27 +35,7 @@ if TYPE_CHECKING:
 
 # A text column with at most this many distinct values is a category (a pick list makes sense).
 CATEGORY_MAX_LEVELS = 50
-DAYS_PER_MONTH = 30.4375
-TRUTHY = ("1", "y", "yes", "true", "t", "x")
-FALSY = ("", "0", "n", "no", "false", "f", "none")
 
-# Computed behavioural features, in display order: name -> (label, type, unit).
-COMPUTED: dict[str, tuple[str, FieldType, str]] = {
-    "orders": ("Orders", "number", "orders"),
-    "total_spend": ("Total spend", "number", "money"),
-    "avg_order_value": ("Average order value", "number", "money"),
-    "first_order_date": ("First order date", "date", ""),
-    "last_order_date": ("Last order date", "date", ""),
-    "recency_days": ("Days since last order", "number", "days"),
-    "tenure_days": ("Days since first order", "number", "days"),
-    "orders_per_month": ("Orders per month", "number", "orders"),
-    "distinct_categories": ("Distinct categories", "number", ""),
-    "favourite_category": ("Favourite category", "category", ""),
-    "favourite_channel": ("Favourite channel", "category", ""),
-    "discount_share": ("Share of orders with a discount", "number", "share"),
-    "returns_count": ("Returns", "number", ""),
-    "returns_value": ("Value returned", "number", "money"),
-}
 
 _ROLE_GROUPS: dict[str, FieldGroup] = {
     "age": "demographic",
@@ -136,114 +117,6 @@ def _attribute_fields(
             )
         )
     return fields
-
-
-def _truthy(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Whether a discount-like column says a discount was used (flag, amount or code)."""
-    if dtype == pl.Boolean:
-        return expr.fill_null(False)
-    if dtype.is_numeric():
-        return expr.fill_null(0) != 0
-    text = expr.cast(pl.String).str.strip_chars().str.to_lowercase().fill_null("")
-    return ~text.is_in(list(FALSY))
-
-
-def _favourite(tx: pl.LazyFrame, column: str, out: str) -> pl.LazyFrame:
-    """The most frequent value per customer (ties broken alphabetically, so it is stable)."""
-    return (
-        tx.filter(pl.col(column).is_not_null())
-        .group_by(CUSTOMER_ID, column)
-        .len()
-        .group_by(CUSTOMER_ID)
-        .agg(pl.col(column).sort_by(["len", column], descending=[True, False]).first())
-        .select(CUSTOMER_ID, pl.col(column).cast(pl.String).alias(out))
-    )
-
-
-def behaviour(
-    transactions: pl.DataFrame, roles: dict[str, str], analysis_date: dt.date | None
-) -> pl.DataFrame:
-    """Computed features per customer id present in the transactions.
-
-    ``roles`` maps role -> column (customer_id and amount required; order_date, order_id,
-    category, channel, discount, is_return used when present). Orders on or after the analysis
-    date are left out, so an earlier analysis date gives the picture as it was then.
-    """
-    amount = roles["amount"]
-    date = roles.get("order_date")
-    tx = transactions.with_columns(
-        pl.col(roles["customer_id"]).cast(pl.String).alias(CUSTOMER_ID),
-        pl.col(amount).cast(pl.Float64).alias("__amount"),
-    )
-    if date and analysis_date is not None:
-        date_expr = pl.col(date)
-        if tx.schema[date] != pl.Date:
-            date_expr = date_expr.cast(pl.Date)
-        tx = tx.with_columns(date_expr.alias("__date")).filter(pl.col("__date") < analysis_date)
-    elif date:
-        tx = tx.with_columns(pl.col(date).cast(pl.Date).alias("__date"))
-    else:
-        tx = tx.with_columns(pl.lit(None, dtype=pl.Date).alias("__date"))
-    is_return = pl.col("__amount") < 0
-    if "is_return" in tx.columns:
-        is_return = is_return | pl.col("is_return").cast(pl.Boolean).fill_null(False)
-    tx = tx.with_columns(is_return.alias("__return"))
-    purchase = ~pl.col("__return")
-    # Distinct orders by a 64-bit hash of the order id: counting distinct integers is several
-    # times faster than distinct strings, and a collision among a customer's orders is ~never.
-    order_id = roles.get("order_id")
-    order_key = pl.col(order_id).hash() if order_id else pl.int_range(pl.len())
-    discount = roles.get("discount")
-    discounted = _truthy(pl.col(discount), tx.schema[discount]) if discount else pl.lit(False)
-    category = roles.get("category")
-    aggs: list[pl.Expr] = [
-        order_key.filter(purchase).n_unique().alias("orders"),
-        pl.col("__amount").sum().alias("total_spend"),
-        pl.col("__amount").filter(purchase).sum().alias("__purchases"),
-        pl.col("__date").filter(purchase).min().alias("first_order_date"),
-        pl.col("__date").filter(purchase).max().alias("last_order_date"),
-        (
-            pl.col(category).filter(purchase).drop_nulls().n_unique()
-            if category
-            else pl.lit(0, dtype=pl.UInt32)
-        ).alias("distinct_categories"),
-        order_key.filter(purchase & discounted).n_unique().alias("__discounted"),
-        pl.col("__return").sum().alias("returns_count"),
-        (-pl.col("__amount").filter(pl.col("__return"))).sum().alias("returns_value"),
-    ]
-    lazy = tx.lazy()
-    favourites = [
-        _favourite(lazy.filter(purchase), roles[role], name)
-        for role, name in (("category", "favourite_category"), ("channel", "favourite_channel"))
-        if roles.get(role)
-    ]
-    out, *favourite_frames = pl.collect_all([lazy.group_by(CUSTOMER_ID).agg(aggs), *favourites])
-    days_since = (
-        (lambda c: (pl.lit(analysis_date) - pl.col(c)).dt.total_days())
-        if analysis_date
-        else (lambda c: pl.lit(None, dtype=pl.Int64))
-    )
-    orders = pl.col("orders").cast(pl.Int64)
-    out = out.with_columns(
-        orders.alias("orders"),
-        pl.when(orders > 0).then(pl.col("__purchases") / orders).alias("avg_order_value"),
-        days_since("last_order_date").cast(pl.Int64).alias("recency_days"),
-        days_since("first_order_date").cast(pl.Int64).alias("tenure_days"),
-        pl.col("distinct_categories").cast(pl.Int64),
-        pl.when(orders > 0).then(pl.col("__discounted") / orders).alias("discount_share"),
-        pl.col("returns_count").cast(pl.Int64),
-    ).with_columns(
-        (
-            pl.col("orders")
-            / pl.max_horizontal(pl.col("tenure_days") / DAYS_PER_MONTH, pl.lit(1.0))
-        ).alias("orders_per_month"),
-    )
-    for favourite in favourite_frames:
-        out = out.join(favourite, on=CUSTOMER_ID, how="left")
-    for name in ("favourite_category", "favourite_channel"):
-        if name not in out.columns:
-            out = out.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-    return out.select(CUSTOMER_ID, *COMPUTED)
 
 
 def _fill_no_orders(frame: pl.DataFrame) -> pl.DataFrame:

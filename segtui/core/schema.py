@@ -124,7 +124,7 @@ def _v2_segmentations(conn: sqlite3.Connection) -> None:
             distance REAL,
             probability REAL
         );
-        CREATE INDEX segtui_assignments_run ON segtui_assignments(run_id, segment);
+        CREATE INDEX segtui_assignments_run ON segtui_assignments(run_id);
         """,
     )
 

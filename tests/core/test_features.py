@@ -427,3 +427,14 @@ def test_features_follow_an_outside_change_to_the_orders(project: Project) -> No
     assert after is not before
     assert after.frame.filter(pl.col("customer_id") == "C2")["total_spend"].item() == spend + 1000
     assert customer_features(project) is after  # and it is cached again
+
+
+def test_favourites_counted_by_polars_match_numpy(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from segtui.core import behaviour
+
+    dense = customer_features(project, refresh=True).frame
+    monkeypatch.setattr(behaviour, "DENSE_CELLS", 0)
+    by_polars = customer_features(project, refresh=True).frame
+    assert_frame_equal(dense, by_polars)
