@@ -1,5 +1,6 @@
 """Plain data shared by the segmentation methods (rules, RFM, clustering), the runner, the CLI
-and the UI: the customer fields criteria can use, and what a method hands back for a run.
+and the UI: the customer fields criteria can use, what a method hands back for a run, and a
+stored segmentation and run as segmentations.py reads them from the project file.
 
 No polars at module level (see model.py for why).
 """
@@ -112,3 +113,82 @@ class MethodResult:
     segments: list[str]
     details: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunSegment:
+    position: int
+    name: str
+    customers: int
+    share: float  # of the population, 0..1
+    revenue: float | None
+    description: str = ""
+
+
+@dataclass
+class RunInfo:
+    id: int
+    segmentation: str
+    method: Method
+    parameters: dict[str, Any]
+    details: dict[str, Any]
+    analysis_date: str | None
+    ran_at: str
+    population: int
+    customers: int
+    seconds: float
+    segments: list[RunSegment] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "segmentation": self.segmentation,
+            "method": self.method,
+            "run": {
+                "id": self.id,
+                "analysis_date": self.analysis_date,
+                "ran_at": self.ran_at,
+                "population": self.population,
+                "customers": self.customers,
+                "seconds": round(self.seconds, 3),
+            },
+            "segments": [
+                {
+                    "name": s.name,
+                    "customers": s.customers,
+                    "share": round(s.share, 6),
+                    "revenue": None if s.revenue is None else round(s.revenue, 2),
+                    "description": s.description,
+                }
+                for s in self.segments
+            ],
+        }
+
+
+@dataclass
+class Segmentation:
+    id: int
+    name: str
+    method: Method
+    definition: dict[str, Any]
+    created_at: str
+    updated_at: str
+    last_run: RunInfo | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        last = self.last_run
+        return {
+            "name": self.name,
+            "method": self.method,
+            "definition": self.definition,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "last_run": None
+            if last is None
+            else {
+                "id": last.id,
+                "ran_at": last.ran_at,
+                "analysis_date": last.analysis_date,
+                "segments": len(last.segments),
+                "customers": last.customers,
+            },
+        }

@@ -137,6 +137,11 @@ class ClusterEditorScreen(SegtuiScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load", name="load")
     def load(self) -> Loaded:
+        # Loading scikit-learn's compiled modules holds the GIL for a moment (~0.25 s): pay it
+        # here, while the screen says it is loading, not in the middle of the first k scan.
+        import sklearn.cluster
+        import sklearn.mixture  # noqa: F401
+
         import segtui.core.clustering  # noqa: F401 (its numpy and polars: off the UI thread)
         from segtui.core.cluster_prep import MAX_TEXT_LEVELS
         from segtui.core.features import customer_features
