@@ -289,6 +289,7 @@ def canonical(frame: pl.DataFrame, columns: list[ColumnInfo]) -> pl.DataFrame:
         "datetime": pl.Datetime("us"),
         "text": pl.String,
     }
+
     def typed(column: ColumnInfo) -> pl.Expr:
         expr = pl.col(column.name).cast(targets[column.type], strict=False)
         # The table keeps datetimes to the second (DATETIME_FORMAT); so does the copy.
