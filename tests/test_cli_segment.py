@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from project_files import SHOP_CUSTOMERS, SHOP_ORDERS, build_project, copy_project
 
 from segtui.cli import main
 from segtui.core.ingest import import_file
@@ -19,21 +19,6 @@ from segtui.core.project import Project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 
-# C1 spends 160 (two orders, one return), C2 spends 100 (two orders), C3 never ordered.
-CUSTOMERS = """\
-customer_id,age,country
-C1,34,France
-C2,51,Spain
-C3,28,France
-"""
-ORDERS = """\
-order_id,customer_id,order_date,amount,category
-O1,C1,2024-01-10,100.00,Shoes
-O2,C1,2024-02-10,80.00,Bags
-O3,C1,2024-03-01,-20.00,Bags
-O4,C2,2024-03-05,40.00,Bags
-O5,C2,2024-03-20,60.00,Shoes
-"""
 # "  Hibernating    1   33.3%   160.00" (the revenue may carry a currency symbol).
 SEGMENT_LINE = re.compile(r"^  (\S.*?) +([\d,]+) +([\d.]+%) +\D*([\d,.]+|—)$")
 BIG_SPENDERS = {"name": "Big spenders", "rule": {"field": "total_spend", "op": ">=", "value": 150}}
@@ -47,21 +32,12 @@ def _log_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("template")
-    with Project.open(folder / "shop.db") as project:
-        for name, text in (("customers", CUSTOMERS), ("orders", ORDERS)):
-            path = folder / f"{name}.csv"
-            path.write_text(text, encoding="utf-8")
-            kind = "transactions" if name == "orders" else "customers"
-            import_file(project, path, ReadOptions(kind=kind))
-    return folder / "shop.db"
+    return build_project(tmp_path_factory.mktemp("template"), SHOP_CUSTOMERS, SHOP_ORDERS)
 
 
 @pytest.fixture
 def shop(tmp_path: Path, template: Path) -> Path:
-    path = tmp_path / "shop.db"
-    shutil.copyfile(template, path)
-    return path
+    return copy_project(template, tmp_path)
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -384,7 +360,7 @@ def test_a_run_that_fails_leaves_no_segmentation_behind(
     path = tmp_path / "shop.db"
     with Project.open(path) as project:
         customers = tmp_path / "customers.csv"
-        customers.write_text(CUSTOMERS, encoding="utf-8")
+        customers.write_text(SHOP_CUSTOMERS, encoding="utf-8")
         import_file(project, customers, ReadOptions(kind="customers"))
     code, _out, err = _cli(capsys, "segment", str(path), "--name", "RFM", "--method", "rfm")
     assert code == 2 and len(err.strip().splitlines()) == 1

@@ -8,7 +8,6 @@ is not in the customers file.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,10 @@ from typing import Any
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from project_files import build_project, copy_project, import_csv
 
 from segtui.core.features import build_features, customer_features
-from segtui.core.ingest import import_file
-from segtui.core.model import ColumnInfo, ReadOptions
+from segtui.core.model import ColumnInfo
 from segtui.core.project import Project
 from segtui.core.segment_model import CriteriaError
 from segtui.core.storage import read_table
@@ -60,32 +59,15 @@ COMPUTED_NAMES = [
 ]
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _import(project: Project, folder: Path, name: str, text: str, **kwargs: Any) -> None:
-    kind = "transactions" if name == "orders" else "customers"
-    import_file(project, _write(folder, f"{name}.csv", text), ReadOptions(kind=kind), **kwargs)
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The imported project, built once per module; each test gets its own copy."""
-    folder = tmp_path_factory.mktemp("template")
-    with Project.open(folder / "shop.db") as project:
-        _import(project, folder, "customers", CUSTOMERS)
-        _import(project, folder, "orders", ORDERS)
-    return folder / "shop.db"
+    return build_project(tmp_path_factory.mktemp("template"), CUSTOMERS, ORDERS)
 
 
 @pytest.fixture
 def project(tmp_path: Path, template: Path) -> Project:
-    path = tmp_path / "shop.db"
-    shutil.copyfile(template, path)
-    with Project.open(path) as project:
+    with Project.open(copy_project(template, tmp_path)) as project:
         yield project
 
 
@@ -185,13 +167,13 @@ def test_an_earlier_analysis_date_leaves_later_orders_out(project: Project) -> N
 
 def test_the_cache_gives_the_same_features_until_a_reimport(tmp_path: Path) -> None:
     with Project.open(tmp_path / "cache.db") as project:
-        _import(project, tmp_path, "orders", ORDERS)
+        import_csv(project, tmp_path, "orders", ORDERS)
         first = customer_features(project)
         assert customer_features(project) is first
         # Re-imported straight away: most likely in the same second, and the dataset gets its
         # old id back. The old figures must not be served.
         changed = ORDERS.replace("O4,C2,2024-03-05,40.00", "O4,C2,2024-03-05,400.00")
-        _import(project, tmp_path, "orders", changed, replace=True)
+        import_csv(project, tmp_path, "orders", changed, replace=True)
         fresh = customer_features(project)
         assert fresh is not first
         assert _rows(fresh.frame, ["total_spend"])["C2"]["total_spend"] == pytest.approx(460.0)
@@ -201,7 +183,7 @@ def test_the_cache_gives_the_same_features_until_a_reimport(tmp_path: Path) -> N
 
 def test_transactions_only_project_has_one_row_per_customer_id(tmp_path: Path) -> None:
     with Project.open(tmp_path / "orders_only.db") as project:
-        _import(project, tmp_path, "orders", ORDERS)
+        import_csv(project, tmp_path, "orders", ORDERS)
         features = customer_features(project)
     assert sorted(features.frame.get_column("customer_id")) == ["C1", "C2", "C9"]
     assert features.customers_dataset is None and features.has_transactions
@@ -217,7 +199,7 @@ def test_transactions_only_project_has_one_row_per_customer_id(tmp_path: Path) -
 
 def test_customers_only_project_has_attributes_and_nothing_computed(tmp_path: Path) -> None:
     with Project.open(tmp_path / "people.db") as project:
-        _import(project, tmp_path, "customers", CUSTOMERS)
+        import_csv(project, tmp_path, "customers", CUSTOMERS)
         features = customer_features(project)
     assert not features.has_transactions
     assert features.analysis_date is None
@@ -391,7 +373,7 @@ def test_an_outside_change_drops_the_copy_and_the_next_read_sees_it(
 def test_a_project_from_before_the_copies_reads_and_makes_them(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with Project.open(path) as project:
-        _import(project, tmp_path, "orders", ORDERS)
+        import_csv(project, tmp_path, "orders", ORDERS)
         expected = project.read_dataset("orders")
     # Make it a version 1 file: no copies, no triggers, no segmentation tables.
     conn = sqlite3.connect(path)

@@ -5,13 +5,13 @@ deleted."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from project_files import SHOP_CUSTOMERS, SHOP_ORDERS, build_project, copy_project
 
 from segtui.core.errors import ProjectError
 from segtui.core.features import customer_features
@@ -22,49 +22,21 @@ from segtui.core.rfm_map import NO_PURCHASES
 from segtui.core.runner import default_definition, run_segmentation
 from segtui.core.segment_model import CriteriaError, MethodResult, RunCancelled
 
-# C1 spends 160 (two orders, one return), C2 spends 100 (two orders), C3 never ordered.
-CUSTOMERS = """\
-customer_id,age,country
-C1,34,France
-C2,51,Spain
-C3,28,France
-"""
-ORDERS = """\
-order_id,customer_id,order_date,amount,category
-O1,C1,2024-01-10,100.00,Shoes
-O2,C1,2024-02-10,80.00,Bags
-O3,C1,2024-03-01,-20.00,Bags
-O4,C2,2024-03-05,40.00,Bags
-O5,C2,2024-03-20,60.00,Shoes
-"""
 RUN_TABLES = ("segtui_runs", "segtui_run_segments", "segtui_assignments")
 
 BIG_SPENDERS = {"name": "Big spenders", "rule": {"field": "total_spend", "op": ">=", "value": 150}}
 FRANCE = {"name": "France", "rule": {"field": "country", "op": "is", "value": "France"}}
 
 
-def _import(project: Project, folder: Path, name: str, text: str) -> None:
-    path = folder / f"{name}.csv"
-    path.write_text(text, encoding="utf-8")
-    kind = "transactions" if name == "orders" else "customers"
-    import_file(project, path, ReadOptions(kind=kind))
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The imported project, built once per module; each test gets its own copy."""
-    folder = tmp_path_factory.mktemp("template")
-    with Project.open(folder / "shop.db") as project:
-        _import(project, folder, "customers", CUSTOMERS)
-        _import(project, folder, "orders", ORDERS)
-    return folder / "shop.db"
+    """The shop, imported once per module; each test gets its own copy."""
+    return build_project(tmp_path_factory.mktemp("template"), SHOP_CUSTOMERS, SHOP_ORDERS)
 
 
 @pytest.fixture
 def project(tmp_path: Path, template: Path) -> Project:
-    path = tmp_path / "shop.db"
-    shutil.copyfile(template, path)
-    with Project.open(path) as project:
+    with Project.open(copy_project(template, tmp_path)) as project:
         yield project
 
 
