@@ -146,6 +146,12 @@ async def main():
         out["rfm_max_gap"] = max(gaps) if gaps else None
         from segtui.core.clustering import ClusterSettings, default_features, scan_k
         settings = ClusterSettings(features=default_features(features))
+        await pilot.pause(1.0)  # let the screen finish showing the run before the next measure
+        ticks.clear()
+        worker = app.run_worker(lambda: time.sleep(1.0), thread=True)
+        await worker.wait()
+        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        out["idle_max_gap"] = max(gaps) if gaps else None
 
         def load_sklearn():
             import sklearn.cluster, sklearn.mixture  # as the clustering editor does on opening
@@ -263,6 +269,7 @@ def report(core: dict, ui: dict) -> list[Row]:
         rows.append(Row("UI responsiveness", "failed", note=" ".join(ui["error"])))
     else:
         for key, what in (
+            ("idle_max_gap", "an idle worker (the reference)"),
             ("rfm_max_gap", "RFM run"),
             ("sklearn_max_gap", "loading of scikit-learn (clustering editor opens)"),
             ("scan_max_gap", "k scan"),
