@@ -33,7 +33,7 @@ from segtui.core.segment_model import (
     Features,
     MethodResult,
     Progress,
-    RunCancelled,
+    stop_if_cancelled,
 )
 
 Algorithm = Literal["kmeans", "gmm"]
@@ -388,8 +388,7 @@ def _sample(rows: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarra
 
 
 def _check(cancelled: Cancelled | None) -> None:
-    if cancelled is not None and cancelled():
-        raise RunCancelled(CANCELLED)
+    stop_if_cancelled(cancelled, CANCELLED)
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:

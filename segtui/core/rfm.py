@@ -46,7 +46,7 @@ from segtui.core.segment_model import (
     Features,
     MethodResult,
     Progress,
-    RunCancelled,
+    stop_if_cancelled,
 )
 
 __all__ = [
@@ -222,8 +222,7 @@ def grid_counts(scores: RfmScores, settings: RfmSettings) -> list[list[int]]:
 
 
 def _check(cancelled: Cancelled | None) -> None:
-    if cancelled is not None and cancelled():
-        raise RunCancelled("The RFM run was cancelled; nothing was saved.")
+    stop_if_cancelled(cancelled, "The RFM run was cancelled; nothing was saved.")
 
 
 def run_rfm(

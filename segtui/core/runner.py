@@ -14,7 +14,7 @@ from segtui.core.segment_model import (
     Features,
     MethodResult,
     Progress,
-    RunCancelled,
+    stop_if_cancelled,
 )
 
 if TYPE_CHECKING:
@@ -78,21 +78,18 @@ def run_segmentation(
     started = time.perf_counter()
     segmentation = project.segmentation(name)
 
-    def check() -> None:
-        if cancelled and cancelled():
-            raise RunCancelled(f"run of {segmentation.name} cancelled; nothing was saved.")
-
+    stopped = f"run of {segmentation.name} cancelled; nothing was saved."
     if progress:
         progress(0.02, "customer features")
     features = customer_features(project)
-    check()
+    stop_if_cancelled(cancelled, stopped)
 
     def step(fraction: float, label: str) -> None:
         if progress:
             progress(0.1 + 0.8 * fraction, label)
 
     result = compute(project, segmentation, features, progress=step, cancelled=cancelled)
-    check()
+    stop_if_cancelled(cancelled, stopped)
     if progress:
         progress(0.92, f"storing {result.assignments.height:,} assignments")
     run = project.save_run(segmentation, result, features, time.perf_counter() - started)

@@ -52,6 +52,12 @@ class RunCancelled(SegtuiError):
     """The user cancelled a running segmentation; nothing was saved."""
 
 
+def stop_if_cancelled(cancelled: Cancelled | None, message: str) -> None:
+    """Raise RunCancelled(message) once the user has asked to cancel."""
+    if cancelled is not None and cancelled():
+        raise RunCancelled(message)
+
+
 @dataclass(frozen=True)
 class FieldInfo:
     """A column of the customer features frame that criteria can use."""
