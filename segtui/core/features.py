@@ -222,18 +222,27 @@ def _dataset_key(info: DatasetInfo | None) -> tuple[Any, ...] | None:
     return (info.id, info.imported_at, info.source_sha256, info.rows, options)
 
 
-def features_key(project: Project) -> tuple[Any, ...]:
-    customers, transactions = chosen_datasets(project)
+def _copies(project: Project) -> tuple[Any, ...]:
+    """The datasets' columnar copies and when each was made. A copy is dropped (by trigger)
+    when another tool changes a data table and remade with a new time on the next read, so
+    this changes whenever the rows may have."""
     with project.reading() as conn:
-        # A copy is dropped (by trigger) when another tool changes a data table, and remade
-        # with a new time on the next read: the key changes, so the features are rebuilt.
-        copies = tuple(conn.execute("SELECT dataset_id, made_at FROM segtui_dataset_copies"))
+        return tuple(conn.execute("SELECT dataset_id, made_at FROM segtui_dataset_copies"))
+
+
+def features_key(
+    project: Project,
+    chosen: tuple[DatasetInfo | None, DatasetInfo | None] | None = None,
+) -> tuple[Any, ...]:
+    """What the cache compares: the chosen datasets' imports, the analysis date, the copies
+    (the copies last)."""
+    customers, transactions = chosen or chosen_datasets(project)
     return (
         str(project.path.resolve()),
         _dataset_key(customers),
         _dataset_key(transactions),
         project.settings().analysis_date,
-        copies,
+        _copies(project),
     )
 
 
@@ -263,13 +272,13 @@ def _transaction_roles(info: DatasetInfo) -> dict[str, str]:
 
 def customer_features(project: Project, *, refresh: bool = False) -> Features:
     """The project's customer features, from the cache when nothing they depend on changed."""
-    key = features_key(project)
+    customers_info, tx_info = chosen = chosen_datasets(project)
+    key = features_key(project, chosen)
     with _CACHE_LOCK:
         if not refresh and key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
     started = time.perf_counter()
-    customers_info, tx_info = chosen_datasets(project)
     customers = None
     columns: list[ColumnInfo] = []
     if customers_info is not None:
@@ -291,8 +300,9 @@ def customer_features(project: Project, *, refresh: bool = False) -> Features:
         customers_dataset=customers_info.name if customers_info else None,
         transactions_dataset=tx_info.name if tx_info else None,
     )
-    # Reading may have remade a columnar copy (a new made_at): file it under the key as it is now.
-    key = features_key(project)
+    # Reading may have remade a columnar copy (a new made_at): file the features under the
+    # copies as they are now (the rest of the key is what they were computed from).
+    key = (*key[:-1], _copies(project))
     features.key = key
     features.seconds = time.perf_counter() - started
     with _CACHE_LOCK:
