@@ -20,7 +20,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from segtui.core.errors import ProjectBusyError, ProjectError
 from segtui.core.model import ColumnInfo
@@ -221,12 +221,9 @@ def read_table_making_copy(
     changed the table since this read began, SQLite refuses the write and no copy is made."""
     import polars as pl
 
-    sql = _select_sql(table, columns)
-
     def work(conn: object) -> object:
         with conn.cursor() as cursor:  # type: ignore[attr-defined]
-            cursor.execute(sql)
-            frame = from_storable(pl.from_arrow(cursor.fetch_arrow_table()).slice(1), columns)  # type: ignore[union-attr]
+            frame = _fetch(cursor, table, columns)
             try:
                 cursor.execute(COPY_INSERT, (dataset_id, frame.height, to_parquet(frame, columns)))
                 for statement in copy_statements(table):
@@ -241,10 +238,17 @@ def read_table_making_copy(
     return frame
 
 
-def _select_sql(table: str, columns: list[ColumnInfo]) -> str:
+def _fetch(cursor: Any, table: str, columns: list[ColumnInfo]) -> pl.DataFrame:
+    """Read a table's columns on an ADBC cursor: a typed sentinel row first (it fixes ADBC's
+    per-column type guess), dropped again, then the stored types restored."""
+    import polars as pl
+
     sentinels = ", ".join(f"{SENTINELS[SQL_TYPES[c.type]]} AS {quote(c.name)}" for c in columns)
     select = ", ".join(quote(c.name) for c in columns)
-    return f"SELECT {sentinels} UNION ALL SELECT {select} FROM {quote(table)}"
+    cursor.execute(f"SELECT {sentinels} UNION ALL SELECT {select} FROM {quote(table)}")
+    frame = pl.from_arrow(cursor.fetch_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return from_storable(frame.slice(1), columns)
 
 
 def write_rows(path: Path, table: str, frame: pl.DataFrame) -> None:
@@ -265,16 +269,14 @@ def read_table(path: Path, table: str, columns: list[ColumnInfo]) -> pl.DataFram
 
     if not columns:
         return pl.DataFrame()
-    sql = _select_sql(table, columns)
 
     def work(conn: object) -> object:
         with conn.cursor() as cursor:  # type: ignore[attr-defined]
-            cursor.execute(sql)
-            return cursor.fetch_arrow_table()
+            return _fetch(cursor, table, columns)
 
-    frame = pl.from_arrow(run_adbc(path, work, f"read {table}"))  # type: ignore[arg-type]
+    frame = run_adbc(path, work, f"read {table}")
     assert isinstance(frame, pl.DataFrame)
-    return from_storable(frame.slice(1), columns)
+    return frame
 
 
 def canonical(frame: pl.DataFrame, columns: list[ColumnInfo]) -> pl.DataFrame:
