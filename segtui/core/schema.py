@@ -129,7 +129,27 @@ def _v2_segmentations(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_foundation, _v2_segmentations]
+def _v3_segment_notes(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE segtui_segment_notes (
+            segmentation_id INTEGER NOT NULL
+                REFERENCES segtui_segmentations(id) ON DELETE CASCADE,
+            segment TEXT NOT NULL COLLATE NOCASE,
+            description TEXT NOT NULL,      -- the user's words; kept across runs
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (segmentation_id, segment)
+        )
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_foundation,
+    _v2_segmentations,
+    _v3_segment_notes,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -282,6 +282,17 @@ class SegmentationStore:
     ) -> RunInfo:
         """Store a run: its row, per-segment counts and assignments, in one transaction."""
         segments = segment_counts(result, features)
+        with self.reading() as conn:  # the user's own descriptions outlive the run
+            notes = dict(
+                conn.execute(
+                    "SELECT segment, description FROM segtui_segment_notes "
+                    "WHERE segmentation_id = ?",
+                    (segmentation.id,),
+                ).fetchall()
+            )
+        notes = {name.casefold(): text for name, text in notes.items()}
+        for s in segments:
+            s.description = notes.get(s.name.casefold(), s.description)
         assigned = result.assignments.get_column(CUSTOMER_ID).n_unique()
         arrow = _assignment_rows(result.assignments)
         run_row = (

@@ -1,0 +1,219 @@
+"""Renaming a segment and describing it in the user's own words, from the review screen.
+
+A rename changes the segmentation's definition (so the next run keeps the name), its latest
+run (counts and customers), its description and every rule elsewhere that says "in segment X of
+this segmentation", in one transaction. Descriptions live in ``segtui_segment_notes`` and are
+carried into every later run of the segmentation.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from segtui.core.rfm_map import NO_PURCHASES, clean_name
+from segtui.core.rfm_map import rename_segment as rename_in_grid
+from segtui.core.rfm_settings import RfmSettings
+from segtui.core.rules_run import DEFAULT_ELSE_NAME
+from segtui.core.segment_model import CriteriaError, Segmentation
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from segtui.core.project import Project
+
+DESCRIPTION_LIMIT = 500  # characters: a line or two for the brief, not a document
+
+
+def segment_notes(project: Project, segmentation: str) -> dict[str, str]:
+    """The user's descriptions of a segmentation's segments, by segment name."""
+    seg = project.segmentation(segmentation)
+    with project.reading() as conn:
+        return dict(
+            conn.execute(
+                "SELECT segment, description FROM segtui_segment_notes WHERE segmentation_id = ?",
+                (seg.id,),
+            ).fetchall()
+        )
+
+
+def describe_segment(project: Project, segmentation: str, segment: str, text: str) -> None:
+    """Store (or, with blank text, remove) the user's description of a segment; the latest
+    run shows it at once and later runs keep it."""
+    from segtui.core.project import now_iso
+
+    seg = project.segmentation(segmentation)
+    name = _segment_in_latest_run(seg, segment)
+    text = " ".join(text.split())
+    if len(text) > DESCRIPTION_LIMIT:
+        raise CriteriaError(
+            f"description of {name!r}: keep it under {DESCRIPTION_LIMIT} characters "
+            f"(it has {len(text)})."
+        )
+    with project.transaction() as conn:
+        if text:
+            conn.execute(
+                "INSERT INTO segtui_segment_notes (segmentation_id, segment, description, "
+                "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (segmentation_id, segment) "
+                "DO UPDATE SET description = excluded.description, "
+                "updated_at = excluded.updated_at",
+                (seg.id, name, text, now_iso()),
+            )
+        else:
+            conn.execute(
+                "DELETE FROM segtui_segment_notes WHERE segmentation_id = ? AND segment = ?",
+                (seg.id, name),
+            )
+        assert seg.last_run is not None
+        conn.execute(
+            "UPDATE segtui_run_segments SET description = ? WHERE run_id = ? AND name = ?",
+            (text or _generated_description(conn, seg.last_run.id, name), seg.last_run.id, name),
+        )
+        project._touch()
+
+
+def rename_segment(project: Project, segmentation: str, old: str, new: str) -> Segmentation:
+    """Rename a segment everywhere it is named (see the module docstring)."""
+    seg = project.segmentation(segmentation)
+    old = _segment_in_latest_run(seg, old)
+    new = clean_name(new, "segment name") if seg.method == "rfm" else " ".join(new.split())
+    if not new:
+        raise CriteriaError("segment name: give a non-blank name.")
+    assert seg.last_run is not None
+    others = [s.name for s in seg.last_run.segments if s.name != old]
+    if new.casefold() in {n.casefold() for n in others}:
+        raise CriteriaError(f"{seg.name!r} already has a segment {new!r}; choose another name.")
+    if new == old:
+        return seg
+    definition, details = _renamed_definition(seg, old, new)
+    run_id = seg.last_run.id
+    with project.transaction() as conn:
+        conn.execute(
+            "UPDATE segtui_segmentations SET definition = ? WHERE id = ?",
+            (json.dumps(definition, indent=1), seg.id),
+        )
+        if details is not None:
+            conn.execute(
+                "UPDATE segtui_runs SET details = ? WHERE id = ?",
+                (json.dumps(details, indent=1, default=str), run_id),
+            )
+        conn.execute(
+            "UPDATE segtui_run_segments SET name = ? WHERE run_id = ? AND name = ?",
+            (new, run_id, old),
+        )
+        conn.execute(
+            "UPDATE segtui_assignments SET segment = ? WHERE run_id = ? AND segment = ?",
+            (new, run_id, old),
+        )
+        conn.execute(
+            "DELETE FROM segtui_segment_notes WHERE segmentation_id = ? AND segment = ? "
+            "AND segment <> ?",
+            (seg.id, new, old),
+        )
+        conn.execute(
+            "UPDATE segtui_segment_notes SET segment = ? WHERE segmentation_id = ? AND segment = ?",
+            (new, seg.id, old),
+        )
+        _rename_references(conn, seg, old, new)
+        project._touch()
+    return project.segmentation(seg.name)
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _segment_in_latest_run(seg: Segmentation, segment: str) -> str:
+    if seg.last_run is None:
+        raise CriteriaError(
+            f"segmentation {seg.name!r} has not been run yet; run it to review its segments."
+        )
+    names = {s.name.casefold(): s.name for s in seg.last_run.segments}
+    if segment.casefold() not in names:
+        raise CriteriaError(
+            f"segmentation {seg.name!r} has no segment {segment!r}; its segments are "
+            f"{', '.join(s.name for s in seg.last_run.segments)}."
+        )
+    return names[segment.casefold()]
+
+
+def _generated_description(conn: sqlite3.Connection, run_id: int, name: str) -> str:
+    """The description the method gave a segment (rules describe themselves in words)."""
+    row = conn.execute("SELECT details FROM segtui_runs WHERE id = ?", (run_id,)).fetchone()
+    descriptions = json.loads(row[0]).get("descriptions", {}) if row else {}
+    return str(descriptions.get(name, ""))
+
+
+def _renamed_definition(
+    seg: Segmentation, old: str, new: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The definition with the segment renamed, and the latest run's details when they name
+    it too (cluster profiles, RFM grid, rule descriptions)."""
+    assert seg.last_run is not None
+    definition = json.loads(json.dumps(seg.definition))
+    details = json.loads(json.dumps(seg.last_run.details))
+    if seg.method == "rules":
+        exclusive = definition.get("mode", "exclusive") == "exclusive"
+        if exclusive and definition.get("else", DEFAULT_ELSE_NAME) == old:
+            definition["else"] = new
+        for item in definition.get("segments", []):
+            if item.get("name") == old:
+                item["name"] = new
+        descriptions = details.get("descriptions", {})
+        if old in descriptions:
+            descriptions[new] = descriptions.pop(old)
+    elif seg.method == "rfm":
+        if old == NO_PURCHASES:
+            raise CriteriaError(
+                f"{NO_PURCHASES!r} is kept for customers without orders and cannot be renamed."
+            )
+        settings = RfmSettings.from_json(definition)
+        if settings.template == "ranges":
+            ranges = [r.to_json() for r in settings.effective_ranges()]
+            for rule in ranges:
+                if rule["name"] == old:
+                    rule["name"] = new
+            definition["ranges"] = ranges
+        else:
+            definition["grid"] = rename_in_grid(settings.effective_grid(), old, new)
+        if isinstance(details.get("grid"), list):
+            details["grid"] = [[new if c == old else c for c in row] for row in details["grid"]]
+    else:  # clustering: names are kept per cluster key
+        names = definition.setdefault("names", {})
+        for profile in details.get("profiles", []):
+            if profile.get("name") == old:
+                names[str(profile["key"])] = new
+                profile["name"] = new
+    return definition, details
+
+
+def _rename_references(conn: sqlite3.Connection, seg: Segmentation, old: str, new: str) -> None:
+    """Rules elsewhere that say "in segment <old> of <seg>" follow the rename."""
+    rows = conn.execute(
+        "SELECT id, definition FROM segtui_segmentations WHERE method = 'rules' AND id <> ?",
+        (seg.id,),
+    ).fetchall()
+    for row_id, text in rows:
+        definition = json.loads(text)
+        if _rename_in_rules(definition, seg.name, old, new):
+            conn.execute(
+                "UPDATE segtui_segmentations SET definition = ? WHERE id = ?",
+                (json.dumps(definition, indent=1), row_id),
+            )
+
+
+def _rename_in_rules(node: Any, segmentation: str, old: str, new: str) -> bool:
+    changed = False
+    if isinstance(node, dict):
+        if (
+            node.get("op") in ("in_segment", "not_in_segment")
+            and str(node.get("segmentation", "")).casefold() == segmentation.casefold()
+            and str(node.get("segment", "")).casefold() == old.casefold()
+        ):
+            node["segment"] = new
+            changed = True
+        for value in node.values():
+            changed = _rename_in_rules(value, segmentation, old, new) or changed
+    elif isinstance(node, list):
+        for value in node:
+            changed = _rename_in_rules(value, segmentation, old, new) or changed
+    return changed
