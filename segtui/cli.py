@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from segtui import __version__, cli_segment
+from segtui import __version__, cli_export, cli_segment
 from segtui.core.errors import SegtuiError
 
-COMMANDS = ("demo", "import", "info", "rejects", "settings", "segment", "segments")
+COMMANDS = ("demo", "import", "info", "rejects", "settings", "segment", "segments", "export")
 DEFAULT_DEMO = "segtui-demo.db"
 SEPARATORS = {
     ",": ",",
@@ -115,6 +115,7 @@ def _command_parser() -> argparse.ArgumentParser:
     settings.add_argument("--currency")
     settings.add_argument("--analysis-date", help="YYYY-MM-DD, or 'auto'")
     cli_segment.add_parsers(sub)
+    cli_export.add_parser(sub)
     return parser
 
 
@@ -296,6 +297,7 @@ HANDLERS = {
     "settings": _cmd_settings,
     "segment": cli_segment.cmd_segment,
     "segments": cli_segment.cmd_segments,
+    "export": cli_export.cmd_export,
 }
 
 

@@ -1,0 +1,197 @@
+"""`segtui export`: members of the latest run (all, some segments, chosen columns) or the
+segment summary to a file, and every mistake exits 2 with one line and writes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from project_files import SHOP_CUSTOMERS, SHOP_ORDERS, build_project, copy_project
+
+from segtui.cli import main
+from segtui.core.project import Project
+
+
+@pytest.fixture(autouse=True)
+def _log_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEGTUI_LOG", str(tmp_path / "segtui.log"))
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shop with an RFM run: C1 Hibernating, C2 About to Sleep, C3 No purchases yet."""
+    path = build_project(tmp_path_factory.mktemp("template"), SHOP_CUSTOMERS, SHOP_ORDERS)
+    assert main(["segment", str(path), "--name", "RFM", "--method", "rfm", "--json"]) == 0
+    return path
+
+
+@pytest.fixture
+def shop(tmp_path: Path, template: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    capsys.readouterr()  # the template's run output
+    folder = tmp_path / "project"
+    folder.mkdir()
+    return copy_project(template, folder)
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    code, out, err = _cli(capsys, *args)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def _refused(capsys: pytest.CaptureFixture[str], folder: Path, *args: str) -> str:
+    """Run an export that must fail: exit 2, one line on stderr, no new file in folder."""
+    before = sorted(os.listdir(folder))
+    code, out, err = _cli(capsys, *args)
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("segtui: ")
+    assert sorted(os.listdir(folder)) == before
+    return lines[0]
+
+
+def test_all_members_to_csv(shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rfm.csv"
+    code, printed, err = _cli(capsys, "export", str(shop), "rfm", "--out", str(out))
+    assert code == 0, err
+    back = pl.read_csv(out)
+    assert printed == f"Wrote 3 rows × {back.width} columns to {out}\n"
+    assert back.columns[:5] == ["customer_id", "segment", "r_score", "f_score", "m_score"]
+    assert back.select("customer_id", "segment").rows() == [
+        ("C1", "Hibernating"),
+        ("C2", "About to Sleep"),
+        ("C3", "No purchases yet"),
+    ]
+
+
+def test_some_segments_and_columns_as_json(
+    shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "some.parquet"
+    data = _json(
+        capsys, "export", str(shop), "RFM", "--segment", "no purchases YET", "--segment",
+        "hibernating", "--columns", "total_spend, Country", "--out", str(out), "--json",
+    )  # fmt: skip
+    assert data == {
+        "path": str(out),
+        "format": "parquet",
+        "what": "members",
+        "segmentation": "RFM",
+        "run": 1,
+        "segments": ["No purchases yet", "Hibernating"],
+        "rows": 2,
+        "columns": ["customer_id", "segment", "total_spend", "country"],
+        "seconds": data["seconds"],
+    }
+    assert pl.read_parquet(out).rows() == [
+        ("C1", "Hibernating", 160.0, "France"),
+        ("C3", "No purchases yet", 0.0, "France"),
+    ]
+    # --format names the format when the file name does not.
+    named = tmp_path / "members-for-the-esp"
+    code, printed, _ = _cli(
+        capsys, "export", str(shop), "RFM", "--format", "xlsx", "--out", str(named)
+    )
+    assert code == 0 and printed.startswith("Wrote 3 rows × ")
+    assert pl.read_excel(named).height == 3
+
+
+def test_the_summary_table(shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "summary.xlsx"
+    data = _json(capsys, "export", str(shop), "RFM", "--summary", "--out", str(out), "--json")
+    assert (data["what"], data["format"], data["rows"]) == ("summary", "xlsx", 12)  # 11 + total
+    back = pl.read_excel(out)
+    assert back.columns == data["columns"]
+    assert back.get_column("segment").to_list()[-1] == "Total"
+    assert back.get_column("customers").to_list()[-1] == 3
+    code, printed, _ = _cli(
+        capsys, "export", str(shop), "RFM", "--summary", "--out", str(tmp_path / "s.csv")
+    )
+    assert code == 0
+    assert printed == f"Wrote 12 rows × {len(data['columns'])} columns to {tmp_path / 's.csv'}\n"
+
+
+def test_an_existing_file_needs_force(
+    shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "rfm.csv"
+    out.write_text("keep me\n", encoding="utf-8")
+    message = _refused(capsys, tmp_path, "export", str(shop), "RFM", "--out", str(out))
+    assert message == (
+        f"segtui: {out} already exists; choose another name or confirm overwriting it (--force)."
+    )
+    assert out.read_text(encoding="utf-8") == "keep me\n"
+    code, _, err = _cli(capsys, "export", str(shop), "RFM", "--out", str(out), "--force")
+    assert code == 0, err
+    assert pl.read_csv(out).height == 3
+
+
+def test_mistakes_exit_2_with_one_line_and_write_nothing(
+    shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "out.csv")
+    cases = {
+        ("RFM", "--segment", "Sleepers", "--out", out): (
+            "'RFM' has no segment 'Sleepers'; its segments are Champions, Loyal, "
+        ),
+        ("RFM", "--columns", "age,shoe_size", "--out", out): (
+            "column 'shoe_size' is not a member column; choose from customer_id, segment, "
+        ),
+        ("RFM", "--columns", " , ", "--out", out): "--columns ' , ': name the columns",
+        ("RFM", "--format", "parquet", "--out", out): (
+            "out.csv ends in .csv but the format asked for is parquet; name the file .parquet "
+            "or ask for csv."
+        ),
+        ("RFM", "--out", str(tmp_path / "out.json")): "out.json: cannot tell the format",
+        ("RFM", "--out", str(tmp_path / "absent" / "out.csv")): (
+            f"folder {tmp_path / 'absent'} does not exist; create it or choose another folder."
+        ),
+        ("RFM", "--summary", "--out", str(tmp_path / "s.parquet")): (
+            "s.parquet: the segment summary is written as CSV or XLSX, not Parquet"
+        ),
+        ("RFM", "--summary", "--segment", "Loyal", "--columns", "age", "--out", out): (
+            "--segment, --columns do not apply to --summary"
+        ),
+        ("Nope", "--out", out): "there is no segmentation named 'Nope'",
+    }
+    for args, needle in cases.items():
+        message = _refused(capsys, tmp_path, "export", str(shop), *args)
+        assert needle in message, (args, message)
+
+    with Project.open(shop) as project:
+        project.create_segmentation("Draft", "rules", {"mode": "exclusive", "segments": []})
+    message = _refused(capsys, tmp_path, "export", str(shop), "draft", "--out", out)
+    assert "'Draft' has not been run yet" in message
+    message = _refused(capsys, tmp_path, "export", str(tmp_path / "absent.db"), "RFM", "--out", out)
+    assert "absent.db" in message
+
+
+def test_export_never_loads_the_ui_or_sklearn(shop: Path, tmp_path: Path) -> None:
+    out, summary = tmp_path / "m.xlsx", tmp_path / "s.csv"
+    script = (
+        "import json, sys\n"
+        "from segtui.cli import main\n"
+        f"assert main(['export', {str(shop)!r}, 'RFM', '--out', {str(out)!r}]) == 0\n"
+        f"assert main(['export', {str(shop)!r}, 'RFM', '--summary', '--out', "
+        f"{str(summary)!r}]) == 0\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert not {"textual", "sklearn", "pandas"} & loaded
