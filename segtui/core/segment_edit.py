@@ -15,12 +15,13 @@ from segtui.core.rfm_map import NO_PURCHASES, clean_name
 from segtui.core.rfm_map import rename_segment as rename_in_grid
 from segtui.core.rfm_settings import RfmSettings
 from segtui.core.rules_run import DEFAULT_ELSE_NAME
-from segtui.core.segment_model import CriteriaError, Segmentation
+from segtui.core.segment_model import CriteriaError, RunInfo, Segmentation
 
 if TYPE_CHECKING:
     import sqlite3
 
     from segtui.core.project import Project
+    from segtui.core.segment_model import Cancelled, Progress
 
 DESCRIPTION_LIMIT = 500  # characters: a line or two for the brief, not a document
 
@@ -217,3 +218,29 @@ def _rename_in_rules(node: Any, segmentation: str, old: str, new: str) -> bool:
         for value in node:
             changed = _rename_in_rules(value, segmentation, old, new) or changed
     return changed
+
+
+def scan_run(
+    project: Project,
+    run_id: int,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> RunInfo:
+    """Scan k for a clustering run whose k was set by hand (same features, algorithm, range
+    and seed) and keep the scan with the run, so its k-selection curves can be shown."""
+    from segtui.core.clustering import ClusterSettings, scan_k
+    from segtui.core.features import customer_features
+
+    run = project.run(run_id)
+    if run.method not in ("kmeans", "gmm"):
+        raise CriteriaError(f"run {run_id} is not a clustering run; only those scan k.")
+    settings = ClusterSettings.from_json(run.parameters)
+    scan = scan_k(customer_features(project), settings, progress, cancelled)
+    details = dict(run.details) | {"scan": scan.to_json()}
+    with project.transaction() as conn:
+        conn.execute(
+            "UPDATE segtui_runs SET details = ? WHERE id = ?",
+            (json.dumps(details, indent=1, default=str), run_id),
+        )
+        project._touch()
+    return project.run(run_id)
