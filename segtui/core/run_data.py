@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,8 +42,18 @@ class RunData:
 
     @property
     def overlapping(self) -> bool:
-        """True when a customer can be in several segments (overlapping rule segments)."""
-        return self.assignments.height != self.assignments.get_column(CUSTOMER_ID).n_unique()
+        """True when a customer is in several segments (overlapping rule segments); the run
+        stores how many distinct customers it assigned."""
+        return self.assignments.height != self.run.customers
+
+    @functools.cached_property
+    def aligned(self) -> bool:
+        """True when the assignments hold the features' customers in the same order (an
+        exclusive run of the current data): members are then a mask, not a join."""
+        ids = self.features.frame.get_column(CUSTOMER_ID)
+        return self.assignments.height == ids.len() and self.assignments.get_column(
+            CUSTOMER_ID
+        ).equals(ids)
 
     @property
     def score_columns(self) -> list[str]:
@@ -80,17 +91,23 @@ class RunData:
         import polars as pl
 
         rows = self.assignments
+        mask = None
         if segments is not None:
             for name in segments:
                 self.check_segment(name)
-            rows = rows.filter(pl.col(SEGMENT).is_in(list(segments)))
+            mask = pl.col(SEGMENT).is_in(list(segments))
         available = self.member_columns()
         wanted = available if columns is None else _checked_columns(columns, available)
         from_features = [
             c for c in wanted if c not in rows.columns and c in self.features.frame.columns
         ]
         keep = [c for c in wanted if c in rows.columns]
-        frame = rows.select(keep)
+        if self.aligned:  # same customers in the same order: side by side, no join
+            both = pl.concat(
+                [rows.select(keep), self.features.frame.select(from_features)], how="horizontal"
+            )
+            return (both.filter(mask) if mask is not None else both).select(wanted)
+        frame = (rows.filter(mask) if mask is not None else rows).select(keep)
         if from_features:
             frame = frame.join(
                 self.features.frame.select(CUSTOMER_ID, *from_features),
