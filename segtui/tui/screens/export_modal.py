@@ -1,0 +1,299 @@
+"""The export dialog (ctrl+e): what to write (members of the focused segment, of chosen
+segments or of the whole run; the segment summary; the chart on screen as text), the format,
+the columns and the path. The export runs in a worker with a progress bar (Escape cancels and
+leaves no file); an existing file is only replaced after asking; the path written is shown."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, ProgressBar, Select, SelectionList, Static
+from textual.worker import Worker, WorkerState
+
+from segtui.tui.formatting import display_path
+from segtui.tui.screens.base import SegtuiModal
+from segtui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from segtui.core.charts import Chart
+    from segtui.core.export import ExportResult
+    from segtui.core.profile import RunSummary
+    from segtui.core.run_data import RunData
+
+FORMATS = {
+    "members": [("CSV", "csv"), ("Excel (.xlsx)", "xlsx"), ("Parquet", "parquet")],
+    "summary": [("CSV", "csv"), ("Excel (.xlsx)", "xlsx")],
+    "chart": [("Text", "txt")],
+}
+
+
+class ExportModal(SegtuiModal[None]):
+    PURPOSE = (
+        "Export members (of a segment, chosen segments or the whole run), the segment summary "
+        "or the chart on screen. ctrl+s or Enter in the path writes the file."
+    )
+    DEFAULT_CSS = """
+    ExportModal > .dialog { width: 90%; max-width: 110; height: 90%; }
+    ExportModal .export-row { height: auto; }
+    ExportModal .export-row > Static { width: 9; padding-top: 0; }
+    ExportModal .export-row > Select { width: 1fr; }
+    ExportModal #export-lists { height: 1fr; min-height: 4; }
+    ExportModal SelectionList { width: 1fr; height: 1fr; }
+    ExportModal #export-path { width: 1fr; }
+    ExportModal #export-status { height: auto; }
+    ExportModal ProgressBar { height: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "export", "Export", priority=True, id="export.write",
+                tooltip="Write the file (asks before replacing one)."),
+        Binding("escape", "close", "Close", id="export.close",
+                tooltip="Cancel a running export (no file is left), or close the dialog."),
+    ]  # fmt: skip
+
+    def __init__(
+        self,
+        data: RunData,
+        *,
+        segments: list[str] | None = None,
+        summary: RunSummary | None = None,
+        chart: Chart | None = None,
+    ) -> None:
+        super().__init__()
+        self.data = data
+        self.segments = segments  # the focused segment(s); None = the whole run
+        self.summary = summary
+        self.chart = chart
+        self.path_edited = False
+        self.cancel_event = threading.Event()
+        self.running = False
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def _what_options(self) -> list[tuple[str, str]]:
+        options = []
+        if self.segments:
+            options.append((f"Members of {', '.join(self.segments)}", "focused"))
+        options += [
+            ("Members of the segments I tick", "chosen"),
+            ("Every member of the run", "all"),
+        ]
+        if self.summary is not None:
+            options.append(("The segment summary table", "summary"))
+        if self.chart is not None:
+            options.append((f"The chart as text: {self.chart.title}", "chart"))
+        return options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                f"Export from {self.data.run.segmentation} (run {self.data.run.id})",
+                classes="dialog-title",
+                markup=False,
+            )
+            options = self._what_options()
+            with Horizontal(classes="export-row"):
+                yield Static("What")
+                yield Select(options, value=options[0][1], allow_blank=False, id="export-what",
+                             compact=True, tooltip="What to write.")  # fmt: skip
+            with Horizontal(classes="export-row"):
+                yield Static("Format")
+                yield Select(
+                    FORMATS["members"],
+                    value="csv",
+                    allow_blank=False,
+                    id="export-format",
+                    compact=True,
+                    tooltip="CSV for anything, Excel for people, Parquet for tools.",
+                )
+            with Horizontal(id="export-lists"):
+                segments: SelectionList[str] = SelectionList(
+                    *((name, name, name in (self.segments or [])) for name in self.data.segments),
+                    id="export-segments",
+                )
+                segments.border_title = "Segments (space ticks)"
+                yield segments
+                fixed = {"customer_id", "segment"}
+                columns: SelectionList[str] = SelectionList(
+                    *((c, c, True) for c in self.data.member_columns() if c not in fixed),
+                    id="export-columns",
+                )
+                columns.border_title = "Columns (customer_id and segment always)"
+                yield columns
+            with Horizontal(classes="export-row"):
+                yield Static("Path")
+                yield Input(id="export-path", tooltip="Where to write; Enter exports.")
+            yield ProgressBar(total=1.0, show_eta=False, id="export-progress")
+            yield Static("", id="export-status", markup=False)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).display = False
+        self._follow_what()
+        self.query_one("#export-path", Input).focus()
+
+    @property
+    def what(self) -> str:
+        return str(self.query_one("#export-what", Select).value)
+
+    @property
+    def fmt(self) -> str:
+        return str(self.query_one("#export-format", Select).value)
+
+    def _follow_what(self) -> None:
+        what = self.what
+        kind = what if what in ("summary", "chart") else "members"
+        formats = self.query_one("#export-format", Select)
+        current = formats.value
+        formats.set_options(FORMATS[kind])
+        values = [v for _, v in FORMATS[kind]]
+        formats.value = current if current in values else values[0]
+        self.query_one("#export-segments").display = what == "chosen"
+        self.query_one("#export-columns").display = kind == "members"
+        self.query_one("#export-lists").display = kind == "members"
+        self._default_path()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "export-what":
+            self._follow_what()
+        else:
+            self._default_path()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        if event.selection_list.id == "export-segments":
+            self._default_path()
+
+    def _chosen_segments(self) -> list[str] | None:
+        what = self.what
+        if what == "focused":
+            return self.segments
+        if what == "chosen":
+            return list(self.query_one("#export-segments", SelectionList).selected)
+        return None
+
+    def _default_path(self) -> None:
+        if self.path_edited:
+            return
+        from segtui.core.export import chart_name, default_name, summary_name
+
+        name = self.data.run.segmentation
+        what = self.what
+        if what == "summary":
+            path = summary_name(name, self.fmt)  # type: ignore[arg-type]
+        elif what == "chart":
+            path = chart_name(name, self.chart.title if self.chart else "chart")
+        else:
+            path = default_name(name, self._chosen_segments(), self.fmt)  # type: ignore[arg-type]
+        field = self.query_one("#export-path", Input)
+        with field.prevent(Input.Changed):
+            field.value = path
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.path_edited = True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_export()
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#export-status", Static)
+        status.set_class(error, "error")
+        status.update(text)
+
+    def action_export(self, force: bool = False) -> None:
+        if self.running:
+            return
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            self._status("Give a path to write to, e.g. champions.csv.", error=True)
+            return
+        path = Path(text).expanduser()
+        if self.what == "chosen" and not self._chosen_segments():
+            self._status("Tick at least one segment (space in the list).", error=True)
+            return
+        if path.exists() and not force:
+            from segtui.tui.screens.confirm import ConfirmModal
+
+            def done(yes: bool | None) -> None:
+                if yes:
+                    self.action_export(force=True)
+
+            self.app.push_screen(
+                ConfirmModal(
+                    f"Replace {display_path(path)}?",
+                    "The file exists; it is replaced only once the new one is complete.",
+                    confirm_label="Replace",
+                ),
+                done,
+            )
+            return
+        self.running = True
+        self.cancel_event.clear()
+        self.query_one(ProgressBar).display = True
+        self.query_one(ProgressBar).update(progress=0.0)
+        self._status(f"Writing {display_path(path)}… (Escape cancels)")
+        self.write(path, force)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="export")
+    def write(self, path: Path, force: bool) -> ExportResult:
+        from segtui.core import export
+
+        what = self.what
+        if what == "summary":
+            assert self.summary is not None
+            return export.export_summary(self.summary, path, fmt=self.fmt, force=force)
+        if what == "chart":
+            from segtui.core.charts import chart_text
+
+            assert self.chart is not None
+            return export.export_text(chart_text(self.chart), path, force=force)
+        columns = list(self.query_one("#export-columns", SelectionList).selected)
+        return export.export_members(
+            self.data,
+            path,
+            segments=self._chosen_segments(),
+            columns=columns,
+            fmt=self.fmt,
+            force=force,
+            progress=self._progress,
+            cancelled=self.cancel_event.is_set,
+        )
+
+    def _progress(self, fraction: float, label: str) -> None:
+        self.app.call_from_thread(self.query_one(ProgressBar).update, progress=fraction)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "export" or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        self.running = False
+        self.query_one(ProgressBar).display = False
+        if event.state == WorkerState.SUCCESS:
+            result: Any = event.worker.result
+            shown = display_path(result.path)
+            if self.what == "chart":
+                message = f"Wrote the chart ({result.rows} lines) to {shown}"
+            else:
+                message = f"Wrote {result.rows:,} rows × {len(result.columns)} columns to {shown}"
+            self._status(message)
+            self.app.notify(message, markup=False)
+        else:
+            error = event.worker.error
+            self._status(str(error) if error else "The export was cancelled.", error=True)
+
+    def action_close(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self._status("Cancelling…")
+            return
+        self.dismiss(None)
