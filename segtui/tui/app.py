@@ -67,6 +67,13 @@ MAIN_SCREENS: tuple[MainScreen, ...] = (
     MainScreen(
         "criteria", "Criteria", "3", "criteria.CriteriaScreen", "define and run segmentations"
     ),
+    MainScreen(
+        "segments",
+        "Segments",
+        "4",
+        "segments.SegmentsScreen",
+        "review a run: segments by value, profiles, charts, members and export",
+    ),
 )
 
 
@@ -124,6 +131,8 @@ class SegtuiApp(App[None]):
         self.datasets: list[DatasetInfo] = []
         # Published (on the UI thread) whenever settings or datasets were reloaded.
         self.project_changed: Signal[None] = Signal(self, "project_changed")
+        # The segmentation the Segments screen shows next (set by "review" elsewhere).
+        self.review_target: str | None = None
 
     # --- start-up and the open project --------------------------------------------------
 
@@ -238,6 +247,16 @@ class SegtuiApp(App[None]):
         """Switch to a main screen (once a project is open)."""
         if self.project is not None and mode != self.current_mode:
             self.switch_mode(mode)
+
+    def review(self, segmentation: str) -> None:
+        """Show a segmentation's latest run on the Segments screen."""
+        if self.project is None:
+            return
+        if self.current_mode == "segments":
+            self.screen.show_segmentation(segmentation)  # type: ignore[attr-defined]
+        else:
+            self.review_target = segmentation
+            self.switch_mode("segments")
 
     async def action_go(self, mode: str) -> None:
         if self.project is not None and mode != self.current_mode:

@@ -103,3 +103,51 @@ def test_rule_editor_snapshot(snap_compare, demo_project: Path) -> None:  # type
     assert snap_compare(
         build_app(str(demo_project)), terminal_size=(100, 30), run_before=open_editor
     )
+
+
+def _demo_rfm_run(path: Path) -> None:
+    """The demo's default RFM run, with its time fixed so the screen does not show the clock."""
+    import sqlite3
+
+    from segtui.core.project import Project
+    from segtui.core.runner import default_definition, run_segmentation
+
+    with Project.open(path) as project:
+        project.create_segmentation("Customer value", "rfm", default_definition("rfm"))
+        run_segmentation(project, "Customer value")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE segtui_runs SET ran_at = '2026-10-02T09:30:00'")
+
+
+async def _open_segments(pilot: Pilot) -> None:
+    await settle(pilot)
+    await pilot.press("4")
+    await settle(pilot)
+
+
+def test_segments_with_charts_120_by_40(snap_compare, demo_project: Path) -> None:  # type: ignore[no-untyped-def]
+    """The Segments screen on the demo's RFM run: the table by value with totals, and the
+    customer and revenue shares as two bar charts."""
+    _demo_rfm_run(demo_project)
+
+    async def open_sizes(pilot: Pilot) -> None:
+        await _open_segments(pilot)
+        await pilot.press("right_square_bracket")  # from the Profile tab to the sizes charts
+        await settle(pilot)
+
+    assert snap_compare(
+        build_app(str(demo_project)), terminal_size=(120, 40), run_before=open_sizes
+    )
+
+
+def test_segments_at_80_by_24(snap_compare, demo_project: Path) -> None:  # type: ignore[no-untyped-def]
+    """At 80×24 the profile moves into the first tab and the R×F grid still reads."""
+    _demo_rfm_run(demo_project)
+
+    async def open_grid(pilot: Pilot) -> None:
+        await _open_segments(pilot)
+        await pilot.press("m")  # the R × F tab (mean monetary)
+        await pilot.press("m")  # back to counts
+        await settle(pilot)
+
+    assert snap_compare(build_app(str(demo_project)), terminal_size=(80, 24), run_before=open_grid)

@@ -53,6 +53,9 @@ class CriteriaScreen(SegtuiScreen):
                 tooltip="Open the highlighted segmentation's editor."),
         Binding("r", "run", "Run", id="criteria.run",
                 tooltip="Run the highlighted segmentation and store the run."),
+        Binding("v", "review", "Review", id="criteria.review",
+                tooltip="Review the highlighted segmentation's latest run on the Segments "
+                "screen."),
         Binding("R", "rename", "Rename", id="criteria.rename",
                 tooltip="Rename the highlighted segmentation."),
         Binding("d", "delete", "Delete", id="criteria.delete",
@@ -192,6 +195,9 @@ class CriteriaScreen(SegtuiScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "run", "rename", "delete"):
             return self._selected() is not None
+        if action == "review":
+            seg = self._selected()
+            return seg is not None and seg.last_run is not None
         if action == "escape":
             return self.query_one(RunPanel).running
         return True
@@ -238,6 +244,11 @@ class CriteriaScreen(SegtuiScreen):
         seg = self._selected()
         if seg is not None:
             self.open_editor(seg.name)
+
+    def action_review(self) -> None:
+        seg = self._selected()
+        if seg is not None and seg.last_run is not None:
+            self.segtui.review(seg.name)
 
     def action_run(self) -> None:
         seg = self._selected()
@@ -316,6 +327,10 @@ class CriteriaScreen(SegtuiScreen):
                 Command(f"segment: rename {seg.name}…", self.action_rename, "Give it a new name"),
                 Command(f"segment: delete {seg.name}…", self.action_delete, "Asks first"),
             ]
+            if seg.last_run is not None:
+                commands.append(
+                    Command(f"segment: review {seg.name}", self.action_review, "Segments screen")
+                )
         commands += [
             Command(
                 f"segment: open {s.name}",
