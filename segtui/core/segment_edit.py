@@ -16,6 +16,7 @@ from segtui.core.rfm_map import rename_segment as rename_in_grid
 from segtui.core.rfm_settings import RfmSettings
 from segtui.core.rules_run import DEFAULT_ELSE_NAME
 from segtui.core.segment_model import CriteriaError, RunInfo, Segmentation
+from segtui.core.segmentations import segment_in_latest_run
 
 if TYPE_CHECKING:
     import sqlite3
@@ -44,7 +45,7 @@ def describe_segment(project: Project, segmentation: str, segment: str, text: st
     from segtui.core.project import now_iso
 
     seg = project.segmentation(segmentation)
-    name = _segment_in_latest_run(seg, segment)
+    name = segment_in_latest_run(seg, segment)
     text = " ".join(text.split())
     if len(text) > DESCRIPTION_LIMIT:
         raise CriteriaError(
@@ -76,7 +77,7 @@ def describe_segment(project: Project, segmentation: str, segment: str, text: st
 def rename_segment(project: Project, segmentation: str, old: str, new: str) -> Segmentation:
     """Rename a segment everywhere it is named (see the module docstring)."""
     seg = project.segmentation(segmentation)
-    old = _segment_in_latest_run(seg, old)
+    old = segment_in_latest_run(seg, old)
     new = clean_name(new, "segment name") if seg.method == "rfm" else " ".join(new.split())
     if not new:
         raise CriteriaError("segment name: give a non-blank name.")
@@ -121,20 +122,6 @@ def rename_segment(project: Project, segmentation: str, old: str, new: str) -> S
 
 
 # --- internals -------------------------------------------------------------------------------
-
-
-def _segment_in_latest_run(seg: Segmentation, segment: str) -> str:
-    if seg.last_run is None:
-        raise CriteriaError(
-            f"segmentation {seg.name!r} has not been run yet; run it to review its segments."
-        )
-    names = {s.name.casefold(): s.name for s in seg.last_run.segments}
-    if segment.casefold() not in names:
-        raise CriteriaError(
-            f"segmentation {seg.name!r} has no segment {segment!r}; its segments are "
-            f"{', '.join(s.name for s in seg.last_run.segments)}."
-        )
-    return names[segment.casefold()]
 
 
 def _generated_description(conn: sqlite3.Connection, run_id: int, name: str) -> str:

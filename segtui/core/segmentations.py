@@ -58,6 +58,22 @@ def check_segmentation_name(name: str) -> str:
     return name
 
 
+def segment_in_latest_run(seg: Segmentation, segment: str) -> str:
+    """The name of ``segment`` (any case) in the segmentation's latest run; CriteriaError
+    when it has not been run or has no such segment."""
+    if seg.last_run is None:
+        raise CriteriaError(
+            f"segmentation {seg.name!r} has not been run yet; run it to use its segments."
+        )
+    names = {s.name.casefold(): s.name for s in seg.last_run.segments}
+    if segment.casefold() not in names:
+        raise CriteriaError(
+            f"segmentation {seg.name!r} has no segment {segment!r}; its segments are "
+            f"{', '.join(s.name for s in seg.last_run.segments)}."
+        )
+    return names[segment.casefold()]
+
+
 def _name_key(name: str) -> str:
     """What two names must share to be the same segmentation: case and spacing do not count
     (casefold, unlike SQLite's NOCASE, folds "É" and "é" too)."""
@@ -237,22 +253,14 @@ class SegmentationStore:
     def segment_members(self, segmentation: str, segment: str) -> list[str]:
         """The customer ids in a segment of a segmentation's latest run."""
         seg = self.segmentation(segmentation)
-        if seg.last_run is None:
-            raise CriteriaError(
-                f"segmentation {seg.name!r} has not been run yet; run it to use its segments."
-            )
-        names = {s.name.casefold(): s.name for s in seg.last_run.segments}
-        if segment.casefold() not in names:
-            raise CriteriaError(
-                f"segmentation {seg.name!r} has no segment {segment!r}; its segments are "
-                f"{', '.join(s.name for s in seg.last_run.segments)}."
-            )
+        name = segment_in_latest_run(seg, segment)
+        assert seg.last_run is not None
         with self.reading() as conn:
             return [
                 r[0]
                 for r in conn.execute(
                     "SELECT customer_id FROM segtui_assignments WHERE run_id = ? AND segment = ?",
-                    (seg.last_run.id, names[segment.casefold()]),
+                    (seg.last_run.id, name),
                 )
             ]
 

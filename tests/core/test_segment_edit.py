@@ -153,3 +153,20 @@ def test_notes_go_with_their_segmentation(project: Project) -> None:
     project.delete_segmentation("Rules")
     with sqlite3.connect(project.path) as conn:
         assert conn.execute("SELECT count(*) FROM segtui_segment_notes").fetchone()[0] == 0
+
+
+def test_a_version_2_project_gains_the_notes_table_and_keeps_its_runs(project: Project) -> None:
+    _rules(project)
+    path = project.path
+    project.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE segtui_segment_notes")
+        conn.execute("PRAGMA user_version = 2")
+    with Project.open(path) as reopened:
+        assert [s.name for s in reopened.segmentation("Rules").last_run.segments] == [
+            "Big spenders",
+            "France",
+            "Everyone else",
+        ]
+        describe_segment(reopened, "Rules", "France", "French shoppers")
+        assert segment_notes(reopened, "Rules") == {"France": "French shoppers"}

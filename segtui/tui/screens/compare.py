@@ -80,7 +80,7 @@ class CompareScreen(SegtuiScreen):
         )
         table = self.query_one("#compare-summary", DataTable)
         table.clear(columns=True)
-        for label in ("", a.name, b.name, "Everyone"):
+        for label in ("", a.name, b.name, "Whole run"):
             table.add_column(Text(label, justify="right" if label else "left"))
         everyone = summary.total
         for column in COLUMNS[1:]:

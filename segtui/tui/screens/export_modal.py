@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from segtui.core.profile import RunSummary
     from segtui.core.run_data import RunData
 
+SLOW_XLSX = 20_000  # member rows above which the dialog warns that Excel will take a while
 FORMATS = {
     "members": [("CSV", "csv"), ("Excel (.xlsx)", "xlsx"), ("Parquet", "parquet")],
     "summary": [("CSV", "csv"), ("Excel (.xlsx)", "xlsx")],
@@ -176,7 +177,30 @@ class ExportModal(SegtuiModal[None]):
             return list(self.query_one("#export-segments", SelectionList).selected)
         return None
 
+    def _rows(self) -> int:
+        """How many member rows the current choice writes (from the run's counts)."""
+        chosen = self._chosen_segments()
+        counts = {seg.name: seg.customers for seg in self.data.run.segments}
+        if chosen is None:
+            return self.data.assignments.height
+        return sum(counts.get(name, 0) for name in chosen)
+
+    def _hint(self) -> None:
+        """Warn before a slow Excel export (xlsxwriter writes some tens of thousands of cells a
+        second); CSV and Parquet take about a second for 100,000 rows."""
+        if self.running:
+            return
+        rows = self._rows()
+        if self.what not in ("summary", "chart") and self.fmt == "xlsx" and rows > SLOW_XLSX:
+            self._status(
+                f"{rows:,} rows: Excel files are slow to write (minutes at this size); CSV or "
+                "Parquet take seconds. Escape cancels a running export."
+            )
+        else:
+            self._status("")
+
     def _default_path(self) -> None:
+        self._hint()
         if self.path_edited:
             return
         from segtui.core.export import chart_name, default_name, summary_name

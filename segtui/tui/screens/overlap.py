@@ -126,8 +126,9 @@ class OverlapScreen(SegtuiScreen):
             + ("% of each row" if self.ratio else "customers")
         )
         self.query_one("#overlap-note", Static).update(
-            f"{c.common:,} customers are in both runs; {c.only_rows:,} only in "
-            f"{c.row_title}'s, {c.only_cols:,} only in {c.col_title}'s. % shows row shares."
+            f"{c.common:,} customers are in both runs; {c.only_rows:,} are only in "
+            f"{c.row_title}, {c.only_cols:,} only in {c.col_title}. % shows row shares; "
+            "arrows scroll across."
         )
         table = self.query_one(DataTable)
         table.clear(columns=True)

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 from textual_plotext import PlotextPlot
 
+from segtui.core.chart_model import short_number
 from segtui.core.segment_model import CriteriaError, RunCancelled
 from segtui.tui.formatting import fmt_int
 
@@ -134,18 +135,6 @@ def _present(ks: list[int], values: list[float | None]) -> tuple[list[int], list
     return [k for k, _ in pairs], [v for _, v in pairs]
 
 
-def _short(value: float) -> str:
-    """A tick label that stays narrow: 17,712 -> 18k."""
-    size = abs(value)
-    if size >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
-    if size >= 10_000:
-        return f"{value / 1_000:.0f}k"
-    if size >= 1_000:
-        return f"{value / 1_000:.1f}k"
-    return f"{value:.2f}" if size < 10 else f"{value:.0f}"
-
-
 class KScanChart(PlotextPlot):
     """Silhouette and inertia/BIC against k, the recommended k as a vertical line."""
 
@@ -202,7 +191,7 @@ class KScanChart(PlotextPlot):
             plt.scatter(ks2, values, marker="◆", color=second, yside="right")
             low, high = min(values), max(values)
             ticks = [low, (low + high) / 2, high] if high > low else [low]
-            plt.yticks(ticks, [_short(t) for t in ticks], yside="right")
+            plt.yticks(ticks, [short_number(t) for t in ticks], yside="right")
         plt.vline(series.recommended, color=mark)
         plt.xticks(series.ks, [str(k) for k in series.ks])
         return super().render()
