@@ -42,9 +42,9 @@ class RunData:
 
     @property
     def overlapping(self) -> bool:
-        """True when a customer is in several segments (overlapping rule segments); the run
-        stores how many distinct customers it assigned."""
-        return self.assignments.height != self.run.customers
+        """True for an overlapping rule segmentation (a customer may be in several segments),
+        as it was run, even when nobody happens to be in two."""
+        return self.run.method == "rules" and self.run.parameters.get("mode") == "overlapping"
 
     @functools.cached_property
     def aligned(self) -> bool:

@@ -16,7 +16,7 @@ from segtui.core.rfm_map import rename_segment as rename_in_grid
 from segtui.core.rfm_settings import RfmSettings
 from segtui.core.rules_run import DEFAULT_ELSE_NAME
 from segtui.core.segment_model import CriteriaError, RunInfo, Segmentation
-from segtui.core.segmentations import segment_in_latest_run
+from segtui.core.segmentations import _move_note, segment_in_latest_run
 
 if TYPE_CHECKING:
     import sqlite3
@@ -39,12 +39,24 @@ def segment_notes(project: Project, segmentation: str) -> dict[str, str]:
         )
 
 
-def describe_segment(project: Project, segmentation: str, segment: str, text: str) -> None:
+def _check_run(seg: Segmentation, run_id: int | None) -> None:
+    """The screen asked about run ``run_id``: refuse when the segmentation has run since."""
+    if run_id is not None and (seg.last_run is None or seg.last_run.id != run_id):
+        raise CriteriaError(
+            f"{seg.name!r} has been run again since this screen loaded it; look at the new "
+            "run and try again."
+        )
+
+
+def describe_segment(
+    project: Project, segmentation: str, segment: str, text: str, *, run_id: int | None = None
+) -> None:
     """Store (or, with blank text, remove) the user's description of a segment; the latest
     run shows it at once and later runs keep it."""
     from segtui.core.project import now_iso
 
     seg = project.segmentation(segmentation)
+    _check_run(seg, run_id)
     name = segment_in_latest_run(seg, segment)
     text = " ".join(text.split())
     if len(text) > DESCRIPTION_LIMIT:
@@ -74,15 +86,19 @@ def describe_segment(project: Project, segmentation: str, segment: str, text: st
         project._touch()
 
 
-def rename_segment(project: Project, segmentation: str, old: str, new: str) -> Segmentation:
+def rename_segment(
+    project: Project, segmentation: str, old: str, new: str, *, run_id: int | None = None
+) -> Segmentation:
     """Rename a segment everywhere it is named (see the module docstring)."""
     seg = project.segmentation(segmentation)
+    _check_run(seg, run_id)
     old = segment_in_latest_run(seg, old)
     new = clean_name(new, "segment name") if seg.method == "rfm" else " ".join(new.split())
     if not new:
         raise CriteriaError("segment name: give a non-blank name.")
     assert seg.last_run is not None
     others = [s.name for s in seg.last_run.segments if s.name != old]
+    others += [n for n in _definition_names(seg) if n != old]  # edited since the run
     if new.casefold() in {n.casefold() for n in others}:
         raise CriteriaError(f"{seg.name!r} already has a segment {new!r}; choose another name.")
     if new == old:
@@ -107,21 +123,29 @@ def rename_segment(project: Project, segmentation: str, old: str, new: str) -> S
             "UPDATE segtui_assignments SET segment = ? WHERE run_id = ? AND segment = ?",
             (new, run_id, old),
         )
-        conn.execute(
-            "DELETE FROM segtui_segment_notes WHERE segmentation_id = ? AND segment = ? "
-            "AND segment <> ?",
-            (seg.id, new, old),
-        )
-        conn.execute(
-            "UPDATE segtui_segment_notes SET segment = ? WHERE segmentation_id = ? AND segment = ?",
-            (new, seg.id, old),
-        )
+        _move_note(conn, "?", seg.id, old, new)
         _rename_references(conn, seg, old, new)
         project._touch()
     return project.segmentation(seg.name)
 
 
 # --- internals -------------------------------------------------------------------------------
+
+
+def _definition_names(seg: Segmentation) -> list[str]:
+    """The segment names the current definition gives (it may have changed since the run)."""
+    definition = seg.definition
+    if seg.method == "rules":
+        names = [str(item.get("name", "")) for item in definition.get("segments", [])]
+        if definition.get("mode", "exclusive") == "exclusive":
+            names.append(str(definition.get("else", DEFAULT_ELSE_NAME)))
+        return names
+    if seg.method == "rfm":
+        settings = RfmSettings.from_json(definition)
+        if settings.template == "ranges":
+            return [rule.name for rule in settings.effective_ranges()]
+        return [name for row in settings.effective_grid() for name in row]
+    return [str(name) for name in definition.get("names", {}).values()]
 
 
 def _generated_description(conn: sqlite3.Connection, run_id: int, name: str) -> str:

@@ -247,8 +247,17 @@ class SegmentationStore:
                 "UPDATE segtui_assignments SET segment = ? WHERE run_id = ? AND segment = ?",
                 (new, run_id, old),
             )
+            _move_note(conn, "(SELECT segmentation_id FROM segtui_runs WHERE id = ?)", run_id,
+                       old, new)  # fmt: skip
             self._touch()
         return self.run(run_id)
+
+    def move_segment_note(self, segmentation: str, old: str, new: str) -> None:
+        """After an editor renamed a segment in the definition: its description follows."""
+        seg = self.segmentation(segmentation)
+        if old != new:
+            with self.transaction() as conn:
+                _move_note(conn, "?", seg.id, old, new)
 
     def segment_members(self, segmentation: str, segment: str) -> list[str]:
         """The customer ids in a segment of a segmentation's latest run."""
@@ -348,6 +357,21 @@ class SegmentationStore:
 
         run_id = run_adbc(self.path, work, "store the run")  # type: ignore[arg-type]
         return self.run(int(run_id))  # type: ignore[arg-type]
+
+
+def _move_note(conn: sqlite3.Connection, which: str, key: int, old: str, new: str) -> None:
+    """A renamed segment keeps the user's description (one the new name had is replaced);
+    ``which`` is the SQL giving the segmentation id from ``key``."""
+    conn.execute(
+        f"DELETE FROM segtui_segment_notes WHERE segmentation_id = {which} AND segment = ? "
+        "AND segment <> ?",
+        (key, new, old),
+    )
+    conn.execute(
+        f"UPDATE segtui_segment_notes SET segment = ? WHERE segmentation_id = {which} "
+        "AND segment = ?",
+        (new, key, old),
+    )
 
 
 def _assignment_rows(assignments: pl.DataFrame) -> Any:

@@ -33,7 +33,10 @@ def _run(run_id: int, name: str, segments: dict[str, list[str]]) -> RunData:
         RunSegment(i, s, len(ids), len(ids) / 8, None)
         for i, (s, ids) in enumerate(segments.items())
     ]
-    run = RunInfo(run_id, name, "rules", {}, {}, None, "2025-01-01T00:00:00", 8, 0, 0.1, listed)
+    mode = "overlapping" if len(rows) != len({cid for cid, _ in rows}) else "exclusive"
+    run = RunInfo(
+        run_id, name, "rules", {"mode": mode}, {}, None, "2025-01-01T00:00:00", 8, 0, 0.1, listed
+    )
     return RunData(run, assignments, features, "£")
 
 

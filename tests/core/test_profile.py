@@ -116,8 +116,10 @@ def shop_run(segments: dict[str, list[str]] = SEGMENTS, *, transactions: bool = 
         RunSegment(i, name, len(ids), len(ids) / 8, None, f"about {name}")
         for i, (name, ids) in enumerate(segments.items())
     ]
-    run = RunInfo(1, "Value", "rules", {}, {}, DAY.isoformat(), "2025-01-01T00:00:00", 8,
-                  assignments.get_column("customer_id").n_unique(), 0.1, run_segments)  # fmt: skip
+    customers = assignments.get_column("customer_id").n_unique()
+    mode = "overlapping" if customers != assignments.height else "exclusive"
+    run = RunInfo(1, "Value", "rules", {"mode": mode}, {}, DAY.isoformat(),
+                  "2025-01-01T00:00:00", 8, customers, 0.1, run_segments)  # fmt: skip
     return RunData(run, assignments, shop_features(transactions=transactions), "£")
 
 

@@ -170,3 +170,33 @@ def test_a_version_2_project_gains_the_notes_table_and_keeps_its_runs(project: P
         ]
         describe_segment(reopened, "Rules", "France", "French shoppers")
         assert segment_notes(reopened, "Rules") == {"France": "French shoppers"}
+
+
+def test_a_rename_for_a_run_that_is_no_longer_the_latest_is_refused(project: Project) -> None:
+    _rules(project)
+    shown = project.segmentation("Rules").last_run.id
+    run_segmentation(project, "Rules")  # run again while the screen shows the first run
+    with pytest.raises(CriteriaError, match="has been run again since"):
+        rename_segment(project, "Rules", "France", "Francophiles", run_id=shown)
+    with pytest.raises(CriteriaError, match="has been run again since"):
+        describe_segment(project, "Rules", "France", "x", run_id=shown)
+    assert "France" in [s["name"] for s in project.segmentation("Rules").definition["segments"]]
+
+
+def test_a_rename_may_not_take_a_name_the_edited_definition_has(project: Project) -> None:
+    _rules(project)
+    definition = project.segmentation("Rules").definition
+    definition["segments"].append({"name": "Spain", "rule": FRANCE["rule"]})
+    project.update_segmentation("Rules", definition=definition)  # edited since the run
+    with pytest.raises(CriteriaError, match="already has a segment 'Spain'"):
+        rename_segment(project, "Rules", "France", "Spain")
+
+
+def test_descriptions_follow_renames_made_in_the_editors(project: Project) -> None:
+    _rules(project)
+    describe_segment(project, "Rules", "France", "French shoppers")
+    run = project.segmentation("Rules").last_run
+    project.rename_run_segment(run.id, "France", "Gaul")  # the cluster editor's path
+    assert segment_notes(project, "Rules") == {"Gaul": "French shoppers"}
+    project.move_segment_note("Rules", "Gaul", "Frankreich")  # the rule and RFM editors' path
+    assert segment_notes(project, "Rules") == {"Frankreich": "French shoppers"}

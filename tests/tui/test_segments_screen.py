@@ -230,3 +230,26 @@ async def test_narrow_terminal_moves_the_profile_into_a_tab(demo_project: Path) 
         # At 80×24 the sizes chart has too little room: its table is shown instead.
         assert sizes.chart is not None
         assert sizes.fits == sizes.query_one("ChartPlot").display
+
+
+async def test_a_settings_change_reloads_the_run_and_a_deleted_one_clears(
+    demo_project: Path,
+) -> None:
+    make_rfm_run(demo_project)
+    app = build_app(demo_project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_segments(app, pilot)
+        assert screen.loaded is not None and screen.loaded.data.currency == "£"
+        assert app.project is not None
+        app.project.update_settings(currency="$")
+        app.reload_project()
+        await settle(pilot)
+        assert screen.loaded is not None and screen.loaded.data.currency == "$"
+
+        app.project.delete_segmentation(NAME)
+        app.reload_project()
+        await settle(pilot)
+        assert screen.loaded is None
+        assert "No segmentation has been run yet" in text_of(screen.query_one("#run-line"))
+        assert screen.query_one("#heat-rf", HeatView).grid is None
+        assert screen.query_one("#chart-sizes", ChartView).chart is None

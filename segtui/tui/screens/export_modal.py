@@ -73,6 +73,7 @@ class ExportModal(SegtuiModal[None]):
         self.path_edited = False
         self.cancel_event = threading.Event()
         self.running = False
+        self.written_what = ""  # what the running (or last) export writes
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -260,31 +261,46 @@ class ExportModal(SegtuiModal[None]):
             return
         self.running = True
         self.cancel_event.clear()
+        self.written_what = self.what
+        self._lock(True)
         self.query_one(ProgressBar).display = True
         self.query_one(ProgressBar).update(progress=0.0)
         self._status(f"Writing {display_path(path)}… (Escape cancels)")
-        self.write(path, force)
+        # The choices are read here, on the UI thread; the worker only writes.
+        columns = list(self.query_one("#export-columns", SelectionList).selected)
+        self.write(path, force, self.what, self.fmt, self._chosen_segments(), columns)
+
+    def _lock(self, locked: bool) -> None:
+        """The choices cannot change while a file is being written."""
+        for widget in self.query("Select, SelectionList, Input"):
+            widget.disabled = locked
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="export")
-    def write(self, path: Path, force: bool) -> ExportResult:
+    def write(
+        self,
+        path: Path,
+        force: bool,
+        what: str,
+        fmt: str,
+        segments: list[str] | None,
+        columns: list[str],
+    ) -> ExportResult:
         from segtui.core import export
 
-        what = self.what
         if what == "summary":
             assert self.summary is not None
-            return export.export_summary(self.summary, path, fmt=self.fmt, force=force)
+            return export.export_summary(self.summary, path, fmt=fmt, force=force)
         if what == "chart":
             from segtui.core.charts import chart_text
 
             assert self.chart is not None
             return export.export_text(chart_text(self.chart), path, force=force)
-        columns = list(self.query_one("#export-columns", SelectionList).selected)
         return export.export_members(
             self.data,
             path,
-            segments=self._chosen_segments(),
+            segments=segments,
             columns=columns,
-            fmt=self.fmt,
+            fmt=fmt,
             force=force,
             progress=self._progress,
             cancelled=self.cancel_event.is_set,
@@ -301,19 +317,24 @@ class ExportModal(SegtuiModal[None]):
         ):
             return
         self.running = False
+        self._lock(False)
         self.query_one(ProgressBar).display = False
         if event.state == WorkerState.SUCCESS:
             result: Any = event.worker.result
             shown = display_path(result.path)
-            if self.what == "chart":
+            if self.written_what == "chart":
                 message = f"Wrote the chart ({result.rows} lines) to {shown}"
             else:
                 message = f"Wrote {result.rows:,} rows × {len(result.columns)} columns to {shown}"
             self._status(message)
             self.app.notify(message, markup=False)
         else:
+            from segtui.tui.errors import failure_message
+
             error = event.worker.error
-            self._status(str(error) if error else "The export was cancelled.", error=True)
+            self._status(
+                failure_message(error) if error else "The export was cancelled.", error=True
+            )
 
     def action_close(self) -> None:
         if self.running:

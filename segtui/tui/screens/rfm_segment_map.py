@@ -42,6 +42,7 @@ class RfmSegmentMapMixin(_EditorBase):
     """The segment-map part of RfmEditorScreen: n (or Enter on a cell), m and R."""
 
     settings: RfmSettings | None
+    segmentation: str
 
     if TYPE_CHECKING:  # provided by RfmEditorScreen
 
@@ -107,7 +108,8 @@ class RfmSegmentMapMixin(_EditorBase):
         def done(new: str | None) -> None:
             if new and new != old and self.settings is not None:
                 renamed = rename_segment(self.settings.effective_grid(), old, new)
-                self.apply(replace(self.settings, grid=renamed), f"Renamed {old!r} to {new!r}.")
+                if self.apply(replace(self.settings, grid=renamed), f"Renamed {old!r} to {new!r}."):
+                    self.project.move_segment_note(self.segmentation, old, new)  # type: ignore[union-attr]
 
         self.app.push_screen(
             PromptModal(

@@ -47,6 +47,7 @@ class RuleEditDialogsMixin(_EditorBase):
     rules: RuleSegmentation | None
     features: Features | None
     others: RunSegments
+    segmentation_name: str
 
     if TYPE_CHECKING:  # provided by RuleEditorScreen
 
@@ -90,9 +91,12 @@ class RuleEditDialogsMixin(_EditorBase):
             if index is not None or rules.mode == "exclusive":
                 current = rules.else_name if index is None else rules.segments[index].name
                 title = f"Rename the segment {current!r} to"
-                self._ask_name(
-                    title, current, lambda name: name and self.commit(rename(rules, index, name))
-                )
+
+                def renamed(name: str | None) -> None:
+                    if name and self.commit(rename(rules, index, name)) and name != current:
+                        self.project.move_segment_note(self.segmentation_name, current, name)  # type: ignore[union-attr]
+
+                self._ask_name(title, current, renamed)
             return
         path, rule = self._tree_path(), rules.segments[index].rule
         node = node_at(rule, path)

@@ -122,6 +122,7 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
         self.projection_shown_for: int | None = None
         self.pending_select: str | None = None  # a segment to highlight once reloaded
         self.heat_monetary = False  # the R × F grid shows mean monetary rather than counts
+        self.stale = False  # the project changed: load the run again even if it is the same
 
     def compose(self) -> ComposeResult:
         yield ScreenTabs("segments", [(s.mode, s.title, s.key) for s in self.segtui.main_screens])
@@ -151,7 +152,7 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.segtui.project_changed.subscribe(self, lambda _: self.reload())
+        self.segtui.project_changed.subscribe(self, lambda _: self.on_project_changed())
         self._arrange()
         self.reload()
         self.query_one(SegmentTable).focus()
@@ -222,14 +223,21 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
                     result, "A projection is drawn for clustering runs only."
                 )
         elif event.state == WorkerState.ERROR:
+            from segtui.tui.errors import failure_message
+
+            why = failure_message(worker.error) if worker.error else "it failed"
             if worker.name == "load-run":
+                self.loaded = None
                 self.query_one("#run-line", Static).update(
-                    f"{self.segmentation_name}: could not be loaded (see the message)."
+                    f"{self.segmentation_name}: could not be loaded: {why}"
                 )
+                self.refresh_bindings()
             elif worker.name == "distribution":
-                self.query_one("#chart-distribution", ChartView).show(
-                    None, "This feature has no distribution to draw (see the message)."
-                )
+                self.query_one("#chart-distribution", ChartView).show(None, why)
+            elif worker.name == "projection":
+                self.query_one("#chart-projection", ChartView).show(None, why)
+            elif worker.name == "scan-k":
+                self.query_one("#chart-k1", ChartView).show(None, why)
 
     def show_segmentations(self, segmentations: list[Segmentation]) -> None:
         self.segmentations = segmentations
@@ -237,17 +245,15 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
         names = {s.name for s in run}
         target = self.segtui.review_target or self.segmentation_name
         self.segtui.review_target = None
+        if target not in names and self.loaded is not None:  # renamed elsewhere: follow it
+            shown = self.loaded.data.run.id
+            target = next((s.name for s in run if any(r == shown for r in self._run_ids(s))),
+                          target)  # fmt: skip
         if target not in names:
             latest = max(run, key=lambda s: s.last_run.id, default=None)  # type: ignore[union-attr]
             target = latest.name if latest else None
         if target is None:
-            self.loaded = None
-            self.query_one(SegmentTable).show(None, "")
-            self.query_one("#run-line", Static).update(
-                "No segmentation has been run yet: define one on the Criteria screen (3) "
-                "and run it with r."
-            )
-            self._show_focus()
+            self.show_nothing()
             return
         seg = next(s for s in run if s.name == target)
         current = self.loaded
@@ -256,10 +262,30 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
             or target != self.segmentation_name
             or current.data.run.id != seg.last_run.id  # type: ignore[union-attr]
             or self._renamed(current, seg)
+            or self.stale
         ):
+            if current is not None and self._renamed(current, seg):
+                self.projection_shown_for = None  # its legend names the segments
+            self.stale = False
             self.segmentation_name = target
             self.load_run(target)
         self.refresh_bindings()
+
+    def _run_ids(self, seg: Segmentation) -> list[int]:
+        """The segmentation's latest run id (a shown run that is still its latest)."""
+        return [seg.last_run.id] if seg.last_run is not None else []
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#segments-error", Static).update(message)
+
+    def clear_error(self) -> None:
+        self.query_one("#segments-error", Static).update("")
+
+    def on_project_changed(self) -> None:
+        """Settings or data changed: the currency, the analysis date or the features may
+        differ, so the run is loaded again even when it is the same run."""
+        self.stale = True
+        self.reload()
 
     @staticmethod
     def _renamed(current: Loaded, seg: Segmentation) -> bool:
@@ -324,6 +350,8 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
         if row is None or profile is None:
             distribution.show(None, "Highlight a segment to see how a feature is spread in it.")
             return
+        if self.feature is not None and not self._drawable(self.feature):
+            self.feature = None  # a field the data no longer has
         field = self.feature or next(
             (d.field for d in profile.ranked if self._drawable(d.field)), None
         )

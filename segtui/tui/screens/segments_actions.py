@@ -200,9 +200,11 @@ class SegmentActions:
                 raise CriteriaError(f"There is already a segment {value!r}; choose another.")
             return value
 
+        run = self.loaded.data.run  # the run on screen, whatever loads meanwhile
+
         def done(new: str | None) -> None:
             if new and new != segment:
-                self.rename_segment(segment, new)
+                self.rename_segment(run.segmentation, run.id, segment, new)
 
         self.app.push_screen(
             PromptModal(
@@ -215,11 +217,10 @@ class SegmentActions:
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="edit", name="rename")
-    def rename_segment(self, old: str, new: str) -> None:
+    def rename_segment(self, segmentation: str, run_id: int, old: str, new: str) -> None:
         from segtui.core.segment_edit import rename_segment
 
-        assert self.segmentation_name is not None
-        rename_segment(self.project, self.segmentation_name, old, new)
+        rename_segment(self.project, segmentation, old, new, run_id=run_id)
         self.app.call_from_thread(self.app.notify, f"Renamed {old!r} to {new!r}.", markup=False)
         self.app.call_from_thread(self._select_after_reload, new)
 
@@ -234,10 +235,11 @@ class SegmentActions:
         if self.loaded is None or segment is None:
             return
         row = next(r for r in self.loaded.summary.rows if r.name == segment)
+        run = self.loaded.data.run
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.describe_segment(segment, text)
+                self.describe_segment(run.segmentation, run.id, segment, text)
 
         self.app.push_screen(
             PromptModal(
@@ -251,11 +253,10 @@ class SegmentActions:
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="edit", name="describe")
-    def describe_segment(self, segment: str, text: str) -> None:
+    def describe_segment(self, segmentation: str, run_id: int, segment: str, text: str) -> None:
         from segtui.core.segment_edit import describe_segment
 
-        assert self.segmentation_name is not None
-        describe_segment(self.project, self.segmentation_name, segment, text)
+        describe_segment(self.project, segmentation, segment, text, run_id=run_id)
         self.app.call_from_thread(self.app.notify, f"Description of {segment!r} saved.")
         self.app.call_from_thread(self._select_after_reload, segment)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from segtui.tui.widgets.segment_charts import ChartView, HeatView
+from segtui.tui.widgets.segment_table import SegmentTable
 
 if TYPE_CHECKING:
     from segtui.tui.screens.segments import Loaded
@@ -26,6 +27,11 @@ class SegmentCharts:
 
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         def load_projection(self, data: Any) -> Any: ...
+        def query(self, selector: Any) -> Any: ...
+        def _show_focus(self) -> None: ...
+        def refresh_bindings(self) -> None: ...
+
+        segmentation_name: str | None
 
     def _show_sizes(self, loaded: Loaded) -> None:
         """Customers and revenue shares as two charts side by side (one row per segment
@@ -94,3 +100,24 @@ class SegmentCharts:
         ]
         if panes and tabs.active in panes:
             tabs.active = panes[(panes.index(tabs.active) + step) % len(panes)]
+
+    def show_nothing(self) -> None:
+        """No run to show: say how to make one, and clear every view of the last one."""
+        self.loaded = None
+        self.segmentation_name = None
+        self.projection_shown_for = None
+        self.query_one(SegmentTable).show(None, "")
+        self.query_one("#run-line", Static).update(
+            "No segmentation has been run yet: define one on the Criteria screen (3) and run "
+            "it with r."
+        )
+        for view in self.query(ChartView):
+            view.show(None, "")
+        self.query_one("#heat-rf", HeatView).show(None)
+        tabs = self.query_one(TabbedContent)
+        for pane in ("pane-rf", "pane-k", "pane-projection"):
+            if tabs.active == pane:
+                tabs.active = "pane-sizes"
+            tabs.hide_tab(pane)
+        self._show_focus()
+        self.refresh_bindings()
