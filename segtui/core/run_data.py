@@ -128,22 +128,34 @@ def _checked_columns(columns: Sequence[str], available: list[str]) -> list[str]:
     return [CUSTOMER_ID, SEGMENT, *dict.fromkeys(rest)]
 
 
-def read_assignments(project: Project, run_id: int) -> pl.DataFrame:
-    """A run's per-customer rows, read as Arrow; score columns the run left empty are
-    dropped."""
+# The score columns each method fills (reading columns that are all NULL costs as much as
+# reading real values: at 1M rows, 2.9 s for all eight against 0.8 s for none).
+METHOD_SCORES: dict[str, tuple[str, ...]] = {
+    "rules": (),
+    "rfm": ("r_score", "f_score", "m_score", "recency", "frequency", "monetary"),
+    "kmeans": ("distance",),
+    "gmm": ("probability",),
+}
+
+
+def read_assignments(project: Project, run_id: int, method: str | None = None) -> pl.DataFrame:
+    """A run's per-customer rows, read as Arrow: customer_id, segment and the score columns
+    its method fills (all of them when the method is not given; columns left empty are
+    dropped)."""
     import polars as pl
 
-    scores = list(SCORE_COLUMNS)
+    scores = list(METHOD_SCORES.get(method or "", tuple(SCORE_COLUMNS)))
+    kinds = {c: SCORE_COLUMNS[c] for c in scores}
     # A typed first row fixes ADBC's per-column type guess (a column that starts with NULLs
     # would otherwise be guessed wrongly); it is dropped again below.
     sentinel = ", ".join(
         ["'' AS customer_id", "'' AS segment"]
-        + [f"{0 if kind == 'INTEGER' else 0.5} AS {c}" for c, kind in SCORE_COLUMNS.items()]
+        + [f"{0 if kind == 'INTEGER' else 0.5} AS {c}" for c, kind in kinds.items()]
     )
     query = (
-        f"SELECT {sentinel} UNION ALL SELECT * FROM (SELECT customer_id, segment, "
-        f"{', '.join(scores)} FROM segtui_assignments WHERE run_id = {int(run_id)} "
-        "ORDER BY rowid)"
+        f"SELECT {sentinel} UNION ALL SELECT * FROM (SELECT "
+        f"{', '.join(['customer_id', 'segment', *scores])} FROM segtui_assignments "
+        f"WHERE run_id = {int(run_id)} ORDER BY rowid)"
     )
 
     def work(conn: Any) -> Any:
@@ -155,8 +167,7 @@ def read_assignments(project: Project, run_id: int) -> pl.DataFrame:
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     frame = frame.slice(1).with_columns(
-        pl.col(c).cast(pl.Int64 if kind == "INTEGER" else pl.Float64)
-        for c, kind in SCORE_COLUMNS.items()
+        pl.col(c).cast(pl.Int64 if kind == "INTEGER" else pl.Float64) for c, kind in kinds.items()
     )
     empty = [c for c in scores if frame.get_column(c).null_count() == frame.height]
     return frame.drop(empty) if frame.height else frame.drop(scores)
@@ -167,7 +178,7 @@ def load_run(project: Project, run_id: int, features: Features | None = None) ->
     from segtui.core.features import customer_features
 
     run = project.run(run_id)
-    assignments = read_assignments(project, run_id)
+    assignments = read_assignments(project, run_id, run.method)
     features = features or customer_features(project)
     notes = []
     date = features.analysis_date.isoformat() if features.analysis_date else None
