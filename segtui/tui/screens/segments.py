@@ -188,8 +188,14 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
         assert self.project is not None
         return self.project.segmentations()
 
+    def load_run(self, name: str) -> None:
+        self.query_one("#run-line", Static).update(
+            f"Loading {name}: its customers, their features and the profiles…"
+        )
+        self._load_run(name)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="run", name="load-run")
-    def load_run(self, name: str) -> Loaded:
+    def _load_run(self, name: str) -> Loaded:
         from segtui.core.run_data import latest_run
 
         assert self.project is not None
