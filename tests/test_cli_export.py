@@ -8,10 +8,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
+from cli_helpers import cli_json, run_cli
 from project_files import SHOP_CUSTOMERS, SHOP_ORDERS, build_project, copy_project
 
 from segtui.cli import main
@@ -39,16 +39,8 @@ def shop(tmp_path: Path, template: Path, capsys: pytest.CaptureFixture[str]) -> 
     return copy_project(template, folder)
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    code, out, err = _cli(capsys, *args)
-    assert code == 0, err
-    return json.loads(out)
+_cli = run_cli
+_json = cli_json
 
 
 def _refused(capsys: pytest.CaptureFixture[str], folder: Path, *args: str) -> str:

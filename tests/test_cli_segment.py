@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import cli_json, run_cli
 from project_files import SHOP_CUSTOMERS, SHOP_ORDERS, build_project, copy_project
 
-from segtui.cli import main
 from segtui.core.ingest import import_file
 from segtui.core.model import ReadOptions
 from segtui.core.project import Project
@@ -40,16 +40,8 @@ def shop(tmp_path: Path, template: Path) -> Path:
     return copy_project(template, tmp_path)
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    code, out, err = _cli(capsys, *args)
-    assert code == 0, err
-    return json.loads(out)
+_cli = run_cli
+_json = cli_json
 
 
 def _dump(path: Path) -> list[str]:

@@ -16,7 +16,7 @@ from segtui.core.rfm_map import rename_segment as rename_in_grid
 from segtui.core.rfm_settings import RfmSettings
 from segtui.core.rules_run import DEFAULT_ELSE_NAME
 from segtui.core.segment_model import CriteriaError, RunInfo, Segmentation
-from segtui.core.segmentations import _move_note, segment_in_latest_run
+from segtui.core.segmentations import _move_note, rename_in_run, segment_in_latest_run
 
 if TYPE_CHECKING:
     import sqlite3
@@ -115,14 +115,7 @@ def rename_segment(
                 "UPDATE segtui_runs SET details = ? WHERE id = ?",
                 (json.dumps(details, indent=1, default=str), run_id),
             )
-        conn.execute(
-            "UPDATE segtui_run_segments SET name = ? WHERE run_id = ? AND name = ?",
-            (new, run_id, old),
-        )
-        conn.execute(
-            "UPDATE segtui_assignments SET segment = ? WHERE run_id = ? AND segment = ?",
-            (new, run_id, old),
-        )
+        rename_in_run(conn, run_id, old, new)
         _move_note(conn, "?", seg.id, old, new)
         _rename_references(conn, seg, old, new)
         project._touch()

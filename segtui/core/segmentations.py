@@ -239,14 +239,7 @@ class SegmentationStore:
         if new != old and new.casefold() in {n.casefold() for n in names if n != old}:
             raise CriteriaError(f"run {run_id} already has a segment {new!r}; choose another.")
         with self.transaction() as conn:
-            conn.execute(
-                "UPDATE segtui_run_segments SET name = ? WHERE run_id = ? AND name = ?",
-                (new, run_id, old),
-            )
-            conn.execute(
-                "UPDATE segtui_assignments SET segment = ? WHERE run_id = ? AND segment = ?",
-                (new, run_id, old),
-            )
+            rename_in_run(conn, run_id, old, new)
             _move_note(conn, "(SELECT segmentation_id FROM segtui_runs WHERE id = ?)", run_id,
                        old, new)  # fmt: skip
             self._touch()
@@ -357,6 +350,19 @@ class SegmentationStore:
 
         run_id = run_adbc(self.path, work, "store the run")  # type: ignore[arg-type]
         return self.run(int(run_id))  # type: ignore[arg-type]
+
+
+def rename_in_run(conn: sqlite3.Connection, run_id: int, old: str, new: str) -> None:
+    """A segment's new name in a stored run: its counts row and its customers' rows (the
+    caller holds the transaction)."""
+    conn.execute(
+        "UPDATE segtui_run_segments SET name = ? WHERE run_id = ? AND name = ?",
+        (new, run_id, old),
+    )
+    conn.execute(
+        "UPDATE segtui_assignments SET segment = ? WHERE run_id = ? AND segment = ?",
+        (new, run_id, old),
+    )
 
 
 def _move_note(conn: sqlite3.Connection, which: str, key: int, old: str, new: str) -> None:
