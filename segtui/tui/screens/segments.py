@@ -301,6 +301,7 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
 
     def show_loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
+        self.clear_error()
         data = loaded.data
         run = data.run
         method = METHOD_LABELS.get(run.method, run.method)
@@ -346,6 +347,7 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
             self.action_members()
 
     def _show_focus(self) -> None:
+        self.clear_error()  # a failure shown was about what was focused before
         row = self.focused_row()
         loaded = self.loaded
         profile = loaded.profiles.get(row.name) if loaded and row else None
