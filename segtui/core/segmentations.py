@@ -240,7 +240,7 @@ class SegmentationStore:
             raise CriteriaError(f"run {run_id} already has a segment {new!r}; choose another.")
         with self.transaction() as conn:
             rename_in_run(conn, run_id, old, new)
-            _move_note(conn, "(SELECT segmentation_id FROM segtui_runs WHERE id = ?)", run_id,
+            move_note(conn, "(SELECT segmentation_id FROM segtui_runs WHERE id = ?)", run_id,
                        old, new)  # fmt: skip
             self._touch()
         return self.run(run_id)
@@ -250,7 +250,7 @@ class SegmentationStore:
         seg = self.segmentation(segmentation)
         if old != new:
             with self.transaction() as conn:
-                _move_note(conn, "?", seg.id, old, new)
+                move_note(conn, "?", seg.id, old, new)
 
     def segment_members(self, segmentation: str, segment: str) -> list[str]:
         """The customer ids in a segment of a segmentation's latest run."""
@@ -365,7 +365,7 @@ def rename_in_run(conn: sqlite3.Connection, run_id: int, old: str, new: str) -> 
     )
 
 
-def _move_note(conn: sqlite3.Connection, which: str, key: int, old: str, new: str) -> None:
+def move_note(conn: sqlite3.Connection, which: str, key: int, old: str, new: str) -> None:
     """A renamed segment keeps the user's description (one the new name had is replaced);
     ``which`` is the SQL giving the segmentation id from ``key``."""
     conn.execute(
