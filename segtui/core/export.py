@@ -79,7 +79,8 @@ def format_for(out: Path | str, fmt: str | None) -> ExportFormat:
     return by_suffix
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """A file-name part from a name: "Can't Lose Them" -> "cant-lose-them"."""
     text = text.casefold().replace("'", "").replace("’", "")
     return re.sub(r"[^\w]+", "-", text).strip("-_")
 
@@ -87,11 +88,11 @@ def _slug(text: str) -> str:
 def default_name(segmentation: str, segments: list[str] | None, fmt: ExportFormat) -> str:
     """A file name for a members export: ``rfm-champions.csv``, ``rfm-all.parquet``, or
     ``rfm-5-segments.xlsx`` when more than three segments are picked."""
-    base = _slug(segmentation) or "segmentation"
+    base = slug(segmentation) or "segmentation"
     if not segments:
         part = "all"
     elif len(segments) <= 3:
-        part = "-".join(s for s in map(_slug, segments) if s) or "segments"
+        part = "-".join(s for s in map(slug, segments) if s) or "segments"
     else:
         part = f"{len(segments)}-segments"
     return f"{base}-{part}.{fmt}"
@@ -99,12 +100,12 @@ def default_name(segmentation: str, segments: list[str] | None, fmt: ExportForma
 
 def summary_name(segmentation: str, fmt: ExportFormat) -> str:
     """A file name for the segment summary table: ``rfm-summary.csv``."""
-    return f"{_slug(segmentation) or 'segmentation'}-summary.{fmt}"
+    return f"{slug(segmentation) or 'segmentation'}-summary.{fmt}"
 
 
 def chart_name(segmentation: str, title: str) -> str:
     """A file name for a chart as text: ``rfm-segment-sizes.txt``."""
-    return f"{_slug(segmentation) or 'segmentation'}-{_slug(title) or 'chart'}.txt"
+    return f"{slug(segmentation) or 'segmentation'}-{slug(title) or 'chart'}.txt"
 
 
 def resolve_segments(data: RunData, names: Sequence[str]) -> list[str]:
@@ -203,21 +204,33 @@ def export_summary(
     """Write the segment summary table (the total as the last row) as CSV or XLSX."""
     from segtui.core.profile import summary_frame
 
+    return export_table(summary_frame(summary), out, "segment summary", fmt=fmt, force=force)
+
+
+def export_table(
+    frame: pl.DataFrame,
+    out: Path | str,
+    what: str,
+    *,
+    fmt: str | None = None,
+    force: bool = False,
+) -> ExportResult:
+    """Write a small table (the summary, an overlap matrix, a cross-tab) as CSV or XLSX;
+    ``what`` names it in messages and is the XLSX sheet's name."""
     started = time.perf_counter()
     out = Path(out).expanduser()
     kind = format_for(out, fmt)
     if kind not in SUMMARY_FORMATS:
         raise ExportError(
-            f"{out.name}: the segment summary is written as CSV or XLSX, not "
+            f"{out.name}: the {what} is written as CSV or XLSX, not "
             f"{FORMAT_LABELS[kind]}; choose .csv or .xlsx."
         )
     _check_target(out, force)
-    frame = summary_frame(summary)
     with _atomic(out) as part:
         if kind == "csv":
             _write_csv(frame, part, lambda _done: None)
         else:
-            _write_xlsx(frame, part, "Summary")
+            _write_xlsx(frame, part, what.capitalize()[:31])
     return ExportResult(out, frame.height, frame.columns, time.perf_counter() - started)
 
 

@@ -185,6 +185,17 @@ async def test_rfm_grid_sort_compare_and_overlap(demo_project: Path) -> None:
         note = text_of(app.screen.query_one("#overlap-note", Static))
         assert "exclusive" in note
 
+        # ctrl+e writes the matrix: one row per pair of segments, none in both (exclusive).
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptModal)
+        await pilot.press("enter")  # the suggested name
+        await settle(pilot)
+        pairs = pl.read_csv("customer-value-overlap.csv")
+        n = len(counts)
+        assert pairs.height == n * (n - 1) // 2
+        assert pairs.get_column("both").sum() == 0
+
 
 async def test_clustering_run_shows_curves_tab_and_projection(demo_project: Path) -> None:
     with Project.open(demo_project) as project:

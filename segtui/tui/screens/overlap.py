@@ -4,6 +4,7 @@ the customers both runs hold (this run's segments down, the other's across)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -45,6 +46,8 @@ class OverlapScreen(SegtuiScreen):
                 "row percentages (cross-tab)."),
         Binding("percent_sign", "toggle", "Counts/%", show=False, id="overlap.percent",
                 tooltip="Switch between counts and row percentages."),
+        Binding("ctrl+e", "export", "Export", id="overlap.export",
+                tooltip="Write the table (counts and ratios) to a CSV or XLSX file."),
     ]  # fmt: skip
 
     def __init__(self, data: RunData, other: str | None = None) -> None:
@@ -152,5 +155,60 @@ class OverlapScreen(SegtuiScreen):
             Text(f"{sum(c.col_totals):,}", justify="right", style="bold"),
         )
 
+    # --- export ----------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        from segtui.core.export import slug
+        from segtui.tui.screens.prompt import PromptModal
+
+        if self.result is None:
+            return
+        name = slug(self.data.run.segmentation)
+        default = (
+            f"{name}-overlap.csv" if self.other is None else (f"{name}-by-{slug(self.other)}.csv")
+        )
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._confirm_then_write(Path(path).expanduser())
+
+        self.app.push_screen(
+            PromptModal("Write the table to:", default, detail="A .csv or .xlsx file."), chosen
+        )
+
+    def _confirm_then_write(self, path: Path) -> None:
+        from segtui.tui.formatting import display_path
+        from segtui.tui.screens.confirm import ConfirmModal
+
+        if not path.exists():
+            self.write_table(path, False)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.write_table(path, True)
+
+        self.app.push_screen(
+            ConfirmModal(f"Replace {display_path(path)}?", confirm_label="Replace"), done
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export", name="export-table")
+    def write_table(self, path: Path, force: bool) -> None:
+        from segtui.core.export import export_table
+        from segtui.core.overlap import CrossTab, crosstab_frame, overlap_frame
+        from segtui.tui.formatting import display_path
+
+        result = self.result
+        if isinstance(result, CrossTab):
+            written = export_table(crosstab_frame(result), path, "cross-tab", force=force)
+        else:
+            assert result is not None
+            written = export_table(overlap_frame(result), path, "overlap", force=force)
+        message = f"Wrote {written.rows:,} rows to {display_path(written.path)}"
+        self.app.call_from_thread(self.app.notify, message, markup=False)
+
     def commands(self) -> list[Command]:
-        return [Command("overlap: switch counts and ratios", self.action_toggle, "j or %")]
+        return [
+            Command("overlap: switch counts and ratios", self.action_toggle, "j or %"),
+            Command("export: this table…", self.action_export, "ctrl+e: CSV or XLSX"),
+        ]

@@ -18,13 +18,14 @@ SHOWN = 8  # distinguishing features listed
 
 
 def lift_mark(lift: float | None) -> tuple[str, str]:
-    """An arrow and a style for a lift: up for more than average, down for less."""
+    """An arrow and a style for a lift: up for more than average, down for less. The same
+    colour both ways: more is not always better (fewer days since the last order is good)."""
     if lift is None:
         return "•", "dim"
     if lift >= 1.1:
-        return "▲", "green"
+        return "▲", "bold"
     if lift <= 0.9:
-        return "▼", "red"
+        return "▼", "bold"
     return "•", "dim"
 
 
