@@ -225,6 +225,19 @@ async def test_clustering_run_shows_curves_tab_and_projection(demo_project: Path
             run = project.runs("Clusters")[0]
         assert [row["k"] for row in run.details["scan"]["rows"]] == list(range(2, 11))
 
+        # The k tab's export writes both curves as text.
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ExportModal)
+        modal.query_one("#export-what").value = "chart"
+        await settle(pilot)
+        modal.query_one("#export-path", Input).value = "k.txt"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        text = Path("k.txt").read_text(encoding="utf-8").casefold()
+        assert "silhouette" in text and "inertia" in text
+
 
 async def test_narrow_terminal_moves_the_profile_into_a_tab(demo_project: Path) -> None:
     make_rfm_run(demo_project)

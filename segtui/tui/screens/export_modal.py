@@ -63,13 +63,18 @@ class ExportModal(SegtuiModal[None]):
         *,
         segments: list[str] | None = None,
         summary: RunSummary | None = None,
-        chart: Chart | None = None,
+        chart: Chart | list[Chart] | None = None,
     ) -> None:
         super().__init__()
         self.data = data
         self.segments = segments  # the focused segment(s); None = the whole run
         self.summary = summary
-        self.chart = chart
+        # One chart, or several shown together (the k scan's two curves): written one
+        # after the other.
+        self.charts: list[Chart] = (
+            [] if chart is None else list(chart) if isinstance(chart, list) else [chart]
+        )
+        self.chart = self.charts[0] if self.charts else None
         self.path_edited = False
         self.cancel_event = threading.Event()
         self.running = False
@@ -294,7 +299,8 @@ class ExportModal(SegtuiModal[None]):
             from segtui.core.charts import chart_text
 
             assert self.chart is not None
-            return export.export_text(chart_text(self.chart), path, force=force)
+            text = "\n\n".join(chart_text(chart) for chart in self.charts)
+            return export.export_text(text, path, force=force)
         return export.export_members(
             self.data,
             path,

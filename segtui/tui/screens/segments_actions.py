@@ -311,13 +311,13 @@ class SegmentActions:
         if pane == "pane-rf":
             return self.query_one("#heat-rf", HeatView).grid
         views = {
-            "pane-sizes": "#chart-sizes",
             "pane-distribution": "#chart-distribution",
-            "pane-k": "#chart-k1",
             "pane-projection": "#chart-projection",
         }
         if pane == "pane-sizes":
             return self.loaded.sizes if self.loaded else None  # both series in one
+        if pane == "pane-k":
+            return (self.loaded.k_curves or None) if self.loaded else None  # both curves
         if pane in views:
             return self.query_one(views[pane], ChartView).chart
         return None
