@@ -145,10 +145,42 @@ def _v3_segment_notes(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4_messaging(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE segtui_drafts (
+            id INTEGER PRIMARY KEY,
+            segmentation_id INTEGER NOT NULL
+                REFERENCES segtui_segmentations(id) ON DELETE CASCADE,
+            segment TEXT NOT NULL COLLATE NOCASE,
+            position INTEGER NOT NULL,      -- 0, 1, ... within the segment
+            content TEXT NOT NULL,          -- JSON: goal, channel, offer, variants, holdout...
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (segmentation_id, segment, position)
+        );
+        CREATE TABLE segtui_draft_versions (
+            draft_id INTEGER NOT NULL REFERENCES segtui_drafts(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,       -- 1, 2, ...: earlier contents, oldest first
+            saved_at TEXT NOT NULL,         -- when that content was saved
+            content TEXT NOT NULL,
+            PRIMARY KEY (draft_id, version)
+        );
+        CREATE TABLE segtui_playbook (
+            id INTEGER PRIMARY KEY CHECK (id = 1),  -- one row: the project's own additions
+            text TEXT NOT NULL,             -- TOML, read before the shipped playbook
+            updated_at TEXT
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_foundation,
     _v2_segmentations,
     _v3_segment_notes,
+    _v4_messaging,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

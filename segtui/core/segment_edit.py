@@ -16,7 +16,7 @@ from segtui.core.rfm_map import rename_segment as rename_in_grid
 from segtui.core.rfm_settings import RfmSettings
 from segtui.core.rules_run import DEFAULT_ELSE_NAME
 from segtui.core.segment_model import CriteriaError, RunInfo, Segmentation
-from segtui.core.segmentations import move_note, rename_in_run, segment_in_latest_run
+from segtui.core.segmentations import follow_rename, rename_in_run, segment_in_latest_run
 
 if TYPE_CHECKING:
     import sqlite3
@@ -116,7 +116,7 @@ def rename_segment(
                 (json.dumps(details, indent=1, default=str), run_id),
             )
         rename_in_run(conn, run_id, old, new)
-        move_note(conn, "?", seg.id, old, new)
+        follow_rename(conn, seg.id, old, new)
         _rename_references(conn, seg, old, new)
         project._touch()
     return project.segmentation(seg.name)

@@ -240,17 +240,20 @@ class SegmentationStore:
             raise CriteriaError(f"run {run_id} already has a segment {new!r}; choose another.")
         with self.transaction() as conn:
             rename_in_run(conn, run_id, old, new)
-            move_note(conn, "(SELECT segmentation_id FROM segtui_runs WHERE id = ?)", run_id,
-                       old, new)  # fmt: skip
+            owner = conn.execute(
+                "SELECT segmentation_id FROM segtui_runs WHERE id = ?", (run_id,)
+            ).fetchone()[0]
+            follow_rename(conn, owner, old, new)
             self._touch()
         return self.run(run_id)
 
     def move_segment_note(self, segmentation: str, old: str, new: str) -> None:
-        """After an editor renamed a segment in the definition: its description follows."""
+        """After an editor renamed a segment in the definition: its description and drafts
+        follow."""
         seg = self.segmentation(segmentation)
         if old != new:
             with self.transaction() as conn:
-                move_note(conn, "?", seg.id, old, new)
+                follow_rename(conn, seg.id, old, new)
 
     def segment_members(self, segmentation: str, segment: str) -> list[str]:
         """The customer ids in a segment of a segmentation's latest run."""
@@ -365,19 +368,21 @@ def rename_in_run(conn: sqlite3.Connection, run_id: int, old: str, new: str) -> 
     )
 
 
-def move_note(conn: sqlite3.Connection, which: str, key: int, old: str, new: str) -> None:
-    """A renamed segment keeps the user's description (one the new name had is replaced);
-    ``which`` is the SQL giving the segmentation id from ``key``."""
+def follow_rename(conn: sqlite3.Connection, segmentation_id: int, old: str, new: str) -> None:
+    """What hangs off a segment's name follows its rename: the user's description (one the
+    new name had is replaced) and its message drafts (the caller holds the transaction)."""
+    from segtui.core.messaging_store import move_drafts
+
     conn.execute(
-        f"DELETE FROM segtui_segment_notes WHERE segmentation_id = {which} AND segment = ? "
+        "DELETE FROM segtui_segment_notes WHERE segmentation_id = ? AND segment = ? "
         "AND segment <> ?",
-        (key, new, old),
+        (segmentation_id, new, old),
     )
     conn.execute(
-        f"UPDATE segtui_segment_notes SET segment = ? WHERE segmentation_id = {which} "
-        "AND segment = ?",
-        (new, key, old),
+        "UPDATE segtui_segment_notes SET segment = ? WHERE segmentation_id = ? AND segment = ?",
+        (new, segmentation_id, old),
     )
+    move_drafts(conn, segmentation_id, old, new)
 
 
 def _assignment_rows(assignments: pl.DataFrame) -> Any:

@@ -383,6 +383,9 @@ def test_a_project_from_before_the_copies_reads_and_makes_them(tmp_path: Path) -
     _outside(
         path,
         *(f'DROP TRIGGER "{name}"' for name in triggers),
+        "DROP TABLE segtui_playbook",
+        "DROP TABLE segtui_draft_versions",
+        "DROP TABLE segtui_drafts",
         "DROP TABLE segtui_segment_notes",
         "DROP TABLE segtui_assignments",
         "DROP TABLE segtui_run_segments",

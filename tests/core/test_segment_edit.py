@@ -160,7 +160,8 @@ def test_a_version_2_project_gains_the_notes_table_and_keeps_its_runs(project: P
     path = project.path
     project.close()
     with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE segtui_segment_notes")
+        for table in ("playbook", "draft_versions", "drafts", "segment_notes"):  # v4, v3
+            conn.execute(f"DROP TABLE segtui_{table}")
         conn.execute("PRAGMA user_version = 2")
     with Project.open(path) as reopened:
         assert [s.name for s in reopened.segmentation("Rules").last_run.segments] == [
@@ -200,3 +201,16 @@ def test_descriptions_follow_renames_made_in_the_editors(project: Project) -> No
     assert segment_notes(project, "Rules") == {"Gaul": "French shoppers"}
     project.move_segment_note("Rules", "Gaul", "Frankreich")  # the rule and RFM editors' path
     assert segment_notes(project, "Rules") == {"Frankreich": "French shoppers"}
+
+
+def test_drafts_follow_a_rename(project: Project) -> None:
+    from segtui.core.messaging import Draft, drafts, save_draft
+
+    _rules(project)
+    save_draft(project, "Rules", Draft("France", "reward", "email"))
+    rename_segment(project, "Rules", "France", "Gaul")
+    stored = drafts(project, "Rules")
+    assert [d.segment for d in stored.get("Gaul", [])] == ["Gaul"]
+    assert "France" not in stored
+    project.move_segment_note("Rules", "Gaul", "Frankreich")  # an editor's rename
+    assert list(drafts(project, "Rules").get("Frankreich", [])) != []
