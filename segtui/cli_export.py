@@ -1,6 +1,8 @@
 """`segtui export`: the members of a segmentation's latest run (some segments or all, chosen
-columns) or its segment summary table, written to a CSV, XLSX or Parquet file. Same core as the
-export dialog; Textual is never imported."""
+columns) or its segment summary table, written to a CSV, XLSX or Parquet file; or an audience:
+the ESP list (with its holdout and the customers who cannot be emailed in files beside it) or
+the Meta / Google customer-match file. Same core as the export dialog; Textual is never
+imported."""
 
 from __future__ import annotations
 
@@ -16,12 +18,21 @@ class ExportUsageError(SegtuiError):
     """An `export` command line that cannot be carried out as written."""
 
 
+AUDIENCE_FORMATS = ("esp", "meta", "google")
+
+
 def add_parser(sub: Any) -> None:
     exp = sub.add_parser(
         "export",
-        help="write a segmentation's members (latest run) or its summary table to a file",
+        help="write a segmentation's members (latest run), its summary table or an audience "
+        "file (ESP list, Meta or Google customer match) to a file",
         description="Writes the members of the latest run of a segmentation (every segment, or "
         "those given) with the columns chosen, or with --summary the segment summary table. "
+        "--format esp writes the ESP list (email, first_name, last_name, segment, customer_id "
+        "and the --columns chosen) without those held out (OUT-holdout.csv) and those without "
+        "a usable email (OUT-invalid.csv); meta and google write the platforms' customer-match "
+        "files, normalised and SHA-256 hashed. Customers without marketing consent are left "
+        "out when the data has an opt-in column. "
         "An existing file is only replaced with --force; a failed export leaves no file.",
     )
     exp.add_argument("project", help="project file")
@@ -34,8 +45,24 @@ def add_parser(sub: Any) -> None:
     )
     exp.add_argument(
         "--format",
-        choices=["csv", "xlsx", "parquet"],
-        help="default: from the --out suffix (.csv, .xlsx, .parquet)",
+        choices=["csv", "xlsx", "parquet", "esp", "meta", "google"],
+        help="default: from the --out suffix (.csv, .xlsx, .parquet); esp, meta and google "
+        "write audience files (CSV)",
+    )
+    exp.add_argument(
+        "--holdout",
+        type=float,
+        metavar="PCT",
+        help="audience formats: the %% of each segment held out as a control group, drawn "
+        "by customer id (default: 10 for esp, 0 for meta and google)",
+    )
+    exp.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="audience formats: the seed of the holdout draw (default: 0); the same seed "
+        "holds out the same customers",
     )
     exp.add_argument(
         "--columns",
@@ -68,6 +95,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from segtui.core.project import Project
     from segtui.core.run_data import latest_run
 
+    if args.format in AUDIENCE_FORMATS:
+        return _cmd_audience(args)
+    given = [f for f, v in (("--holdout", args.holdout), ("--seed", args.seed)) if v is not None]
+    if given:
+        raise ExportUsageError(
+            f"{', '.join(given)} only {'applies' if len(given) == 1 else 'apply'} to "
+            "--format esp, meta or google; leave "
+            f"{'it' if len(given) == 1 else 'them'} out or choose one of those formats."
+        )
     if args.summary:
         given = [f for f, v in (("--segment", args.segment), ("--columns", args.columns)) if v]
         if given:
@@ -105,4 +141,68 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     else:
         print(f"Wrote {result.rows:,} rows × {len(result.columns):,} columns to {result.path}")
+    return 0
+
+
+def _cmd_audience(args: argparse.Namespace) -> int:
+    """--format esp|meta|google: the audience files and their counts."""
+    from segtui.core.audience import contact_columns, stored_roles
+    from segtui.core.audience_export import export_audience
+    from segtui.core.export import resolve_columns, resolve_segments
+    from segtui.core.project import Project
+    from segtui.core.run_data import latest_run
+
+    if args.summary:
+        raise ExportUsageError(
+            f"--summary does not apply to --format {args.format} (an audience lists customers); "
+            "leave one of them out."
+        )
+    if args.columns and args.format != "esp":
+        raise ExportUsageError(
+            f"--columns does not apply to --format {args.format} (the platform's file has its "
+            "own columns only); leave it out."
+        )
+    if args.holdout is not None and not 0 <= args.holdout <= 100:
+        raise ExportUsageError(f"--holdout {args.holdout:g} is not a percentage from 0 to 100.")
+    with Project.open(args.project, create=False) as project:
+        data = latest_run(project, args.segmentation)
+        roles = stored_roles(project, data)
+    segments = resolve_segments(data, args.segment) if args.segment else None
+    fields = resolve_columns(data, _columns(args.columns)) if args.columns else []
+    result = export_audience(
+        data,
+        args.format,
+        args.out,
+        segments=segments,
+        fields=fields,
+        holdout_pct=args.holdout,
+        seed=args.seed or 0,
+        columns=contact_columns(data, roles),
+        force=args.force,
+    )
+    if args.json:
+        report = {
+            "format": args.format,
+            "segmentation": data.run.segmentation,
+            "run": data.run.id,
+            "segments": segments,
+            **result.to_json(),
+        }
+        del report["kind"]
+        print(json.dumps(report, indent=2))
+        return 0
+    who = "customer" if result.sent == 1 else "customers"
+    print(f"Wrote {result.sent:,} {who} to {result.path}")
+    if result.holdout_path is not None:
+        print(
+            f"  held out:  {result.held_out:,} ({result.holdout_pct:g}%, seed {result.seed}) "
+            f"in {result.holdout_path}"
+        )
+    print(f"  invalid:   {result.invalid:,} in {result.invalid_path}")
+    if result.opt_in is None:
+        print("  opted out: 0 (the data has no opt-in column)")
+    else:
+        print(f"  opted out: {result.opted_out:,} (no yes in {result.opt_in}; in no file)")
+    for note in result.notes:
+        print(f"  note: {note}")
     return 0

@@ -187,3 +187,150 @@ def test_export_never_loads_the_ui_or_sklearn(shop: Path, tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert not {"textual", "sklearn", "pandas"} & loaded
+
+
+# --- audiences: --format esp | meta | google ---------------------------------------------------
+
+CONTACTS = """\
+customer_id,first_name,last_name,email,country,marketing_opt_in
+C1,Anna,Smith, Anna@Example.com ,France,yes
+C2,Bob,Jones,bob@,Spain,yes
+C3,Cleo,Martin,cleo@example.com,France,no
+"""
+
+
+@pytest.fixture(scope="module")
+def contacts_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shop's orders with customers who have names, emails and an opt-in: an RFM run puts
+    C1 in Hibernating, C2 in About to Sleep, C3 in No purchases yet."""
+    path = build_project(tmp_path_factory.mktemp("contacts"), CONTACTS, SHOP_ORDERS)
+    assert main(["segment", str(path), "--name", "RFM", "--method", "rfm", "--json"]) == 0
+    return path
+
+
+@pytest.fixture
+def contacts(tmp_path: Path, contacts_template: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    capsys.readouterr()
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    return copy_project(contacts_template, folder)
+
+
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_esp_list_and_its_counts(
+    contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "esp.csv"
+    code, printed, err = _cli(
+        capsys, "export", str(contacts), "RFM", "--format", "esp", "--columns", "total_spend",
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    holdout, invalid = tmp_path / "esp-holdout.csv", tmp_path / "esp-invalid.csv"
+    assert printed == (
+        f"Wrote 1 customer to {out}\n"
+        f"  held out:  0 (10%, seed 0) in {holdout}\n"
+        f"  invalid:   1 in {invalid}\n"
+        "  opted out: 1 (no yes in marketing_opt_in; in no file)\n"
+    )
+    assert pl.read_csv(out).rows(named=True) == [
+        {"email": "anna@example.com", "first_name": "Anna", "last_name": "Smith",
+         "segment": "Hibernating", "customer_id": "C1", "total_spend": 160.0},
+    ]  # fmt: skip
+    assert pl.read_csv(holdout).columns == pl.read_csv(out).columns
+    assert pl.read_csv(invalid).rows() == [
+        ("C2", "About to Sleep", "bob@", "not a valid email address")
+    ]
+    # All held out with --holdout 100; the same seed twice holds out the same customers.
+    data = _json(
+        capsys, "export", str(contacts), "rfm", "--format", "esp", "--holdout", "100",
+        "--seed", "4", "--out", str(out), "--force", "--json",
+    )  # fmt: skip
+    assert (data["sent"], data["held_out"], data["invalid"], data["opted_out"]) == (0, 1, 1, 1)
+    assert (data["holdout_pct"], data["seed"], data["segmentation"]) == (100.0, 4, "RFM")
+    assert data["holdout_path"] == str(holdout)
+    assert pl.read_csv(holdout).get_column("customer_id").to_list() == ["C1"]
+
+
+def test_meta_and_google_files(
+    contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meta = _json(
+        capsys, "export", str(contacts), "RFM", "--format", "meta", "--out",
+        str(tmp_path / "meta.csv"), "--json",
+    )  # fmt: skip
+    assert meta["columns"] == ["email", "fn", "ln", "country"]
+    assert (meta["sent"], meta["held_out"], meta["invalid"], meta["opted_out"]) == (1, 0, 1, 1)
+    assert meta["holdout_path"] is None and not (tmp_path / "meta-holdout.csv").exists()
+    rows = pl.read_csv(tmp_path / "meta.csv").rows()
+    assert rows == [(_sha("anna@example.com"), _sha("anna"), _sha("smith"), _sha("fr"))]
+    # Bob's email is broken, and a name alone (no postcode or city) is nothing to match on.
+    assert pl.read_csv(tmp_path / "meta-invalid.csv").rows() == [
+        ("C2", "About to Sleep", "bob@", "email is not a valid address")
+    ]
+
+    out = tmp_path / "google.csv"
+    code, printed, err = _cli(
+        capsys, "export", str(contacts), "RFM", "--format", "google", "--segment",
+        "hibernating", "--holdout", "0", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    assert printed.splitlines()[0] == f"Wrote 1 customer to {out}"
+    assert "note: First Name, Last Name, Country and Zip are left out" in printed
+    assert pl.read_csv(out).rows(named=True) == [{"Email": _sha("anna@example.com")}]
+
+
+def test_audience_mistakes_exit_2_with_one_line_and_write_nothing(
+    shop: Path, contacts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "out.csv")
+    cases = {
+        (str(shop), "--format", "esp"): "the members have no email column",
+        (str(contacts), "--format", "esp", "--holdout", "120"): (
+            "--holdout 120 is not a percentage from 0 to 100."
+        ),
+        (str(contacts), "--holdout", "5"): "--holdout only applies to --format esp, meta or google",
+        (str(contacts), "--format", "csv", "--seed", "1", "--holdout", "5"): (
+            "--holdout, --seed only apply to --format esp, meta or google"
+        ),
+        (str(contacts), "--format", "meta", "--columns", "age"): (
+            "--columns does not apply to --format meta"
+        ),
+        (str(contacts), "--format", "google", "--summary"): "--summary does not apply",
+        (str(contacts), "--format", "esp", "--segment", "Sleepers"): "has no segment 'Sleepers'",
+    }
+    for args, needle in cases.items():
+        message = _refused(capsys, tmp_path, "export", args[0], "RFM", *args[1:], "--out", out)
+        assert needle in message, (args, message)
+    message = _refused(
+        capsys, tmp_path, "export", str(contacts), "RFM", "--format", "esp", "--out",
+        str(tmp_path / "list.txt"),
+    )  # fmt: skip
+    assert "list.txt: audience files are CSV; name the file .csv." in message
+    (tmp_path / "out-holdout.csv").write_text("keep\n", encoding="utf-8")
+    message = _refused(
+        capsys, tmp_path, "export", str(contacts), "RFM", "--format", "esp", "--out", out
+    )
+    assert f"{tmp_path / 'out-holdout.csv'} already exists" in message
+
+
+def test_audience_export_never_loads_the_ui_or_sklearn(contacts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.csv"
+    script = (
+        "import json, sys\n"
+        "from segtui.cli import main\n"
+        f"assert main(['export', {str(contacts)!r}, 'RFM', '--format', 'esp', '--out', "
+        f"{str(out)!r}]) == 0\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert not {"textual", "sklearn", "pandas"} & loaded
