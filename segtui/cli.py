@@ -14,10 +14,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from segtui import __version__, cli_export, cli_segment
+from segtui import __version__, cli_drafts, cli_export, cli_segment
 from segtui.core.errors import SegtuiError
 
-COMMANDS = ("demo", "import", "info", "rejects", "settings", "segment", "segments", "export")
+COMMANDS = (
+    "demo",
+    "import",
+    "info",
+    "rejects",
+    "settings",
+    "segment",
+    "segments",
+    "export",
+    "drafts",
+)
 DEFAULT_DEMO = "segtui-demo.db"
 SEPARATORS = {
     ",": ",",
@@ -116,6 +126,7 @@ def _command_parser() -> argparse.ArgumentParser:
     settings.add_argument("--analysis-date", help="YYYY-MM-DD, or 'auto'")
     cli_segment.add_parsers(sub)
     cli_export.add_parser(sub)
+    cli_drafts.add_parser(sub)
     return parser
 
 
@@ -298,6 +309,7 @@ HANDLERS = {
     "segment": cli_segment.cmd_segment,
     "segments": cli_segment.cmd_segments,
     "export": cli_export.cmd_export,
+    "drafts": cli_drafts.cmd_drafts,
 }
 
 

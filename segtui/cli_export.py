@@ -1,7 +1,8 @@
 """`segtui export`: the members of a segmentation's latest run (some segments or all, chosen
 columns) or its segment summary table, written to a CSV, XLSX or Parquet file; or an audience:
 the ESP list (with its holdout and the customers who cannot be emailed in files beside it) or
-the Meta / Google customer-match file. Same core as the export dialog; Textual is never
+the Meta / Google customer-match file; or the segmentation's message drafts as a Markdown
+document or a CSV of their variants. Same core as the export dialog; Textual is never
 imported."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class ExportUsageError(SegtuiError):
 
 
 AUDIENCE_FORMATS = ("esp", "meta", "google")
+DRAFT_FORMATS = {"drafts-md": "md", "drafts-csv": "csv"}
 
 
 def add_parser(sub: Any) -> None:
@@ -32,7 +34,9 @@ def add_parser(sub: Any) -> None:
         "and the --columns chosen) without those held out (OUT-holdout.csv) and those without "
         "a usable email (OUT-invalid.csv); meta and google write the platforms' customer-match "
         "files, normalised and SHA-256 hashed. Customers without marketing consent are left "
-        "out when the data has an opt-in column. "
+        "out when the data has an opt-in column. --format drafts-md writes the drafts as a "
+        "Markdown document for a client (each segment's size, profile and drafts with their "
+        "variants), drafts-csv one row per draft variant. "
         "An existing file is only replaced with --force; a failed export leaves no file.",
     )
     exp.add_argument("project", help="project file")
@@ -45,9 +49,9 @@ def add_parser(sub: Any) -> None:
     )
     exp.add_argument(
         "--format",
-        choices=["csv", "xlsx", "parquet", "esp", "meta", "google"],
+        choices=["csv", "xlsx", "parquet", "esp", "meta", "google", *DRAFT_FORMATS],
         help="default: from the --out suffix (.csv, .xlsx, .parquet); esp, meta and google "
-        "write audience files (CSV)",
+        "write audience files (CSV); drafts-md and drafts-csv the message drafts",
     )
     exp.add_argument(
         "--holdout",
@@ -97,6 +101,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.format in AUDIENCE_FORMATS:
         return _cmd_audience(args)
+    if args.format in DRAFT_FORMATS:
+        return _cmd_drafts(args)
     given = [f for f, v in (("--holdout", args.holdout), ("--seed", args.seed)) if v is not None]
     if given:
         raise ExportUsageError(
@@ -205,4 +211,62 @@ def _cmd_audience(args: argparse.Namespace) -> int:
         print(f"  opted out: {result.opted_out:,} (no yes in {result.opt_in}; in no file)")
     for note in result.notes:
         print(f"  note: {note}")
+    return 0
+
+
+def _cmd_drafts(args: argparse.Namespace) -> int:
+    """--format drafts-md|drafts-csv: the segmentation's message drafts (of the segments
+    given, or all)."""
+    from segtui.core.drafts_export import export_drafts, ordered_drafts
+    from segtui.core.export import resolve_segments
+    from segtui.core.messaging_store import drafts
+    from segtui.core.project import Project
+    from segtui.core.run_data import latest_run
+
+    flags = (
+        ("--summary", args.summary),
+        ("--columns", args.columns),
+        ("--holdout", args.holdout is not None),
+        ("--seed", args.seed is not None),
+    )
+    given = [flag for flag, value in flags if value]
+    if given:
+        raise ExportUsageError(
+            f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to --format "
+            f"{args.format} (it writes the drafts); leave {'it' if len(given) == 1 else 'them'} "
+            "out."
+        )
+    with Project.open(args.project, create=False) as project:
+        data = latest_run(project, args.segmentation)
+        found = drafts(project, data.run.segmentation)
+    segments = resolve_segments(data, args.segment) if args.segment else None
+    fmt = DRAFT_FORMATS[args.format]
+    result = export_drafts(data, found, args.out, fmt, segments=segments, force=args.force)
+    sections = ordered_drafts(data, found, segments)
+    count = sum(len(own) for _, _, own in sections)
+    variants = sum(len(d.variants) for _, _, own in sections for d in own)
+    if args.json:
+        report = {
+            "path": str(result.path),
+            "format": args.format,
+            "segmentation": data.run.segmentation,
+            "run": data.run.id,
+            "segments": segments,
+            "drafts": count,
+            "variants": variants,
+            "rows": result.rows,
+            "seconds": round(result.seconds, 3),
+        }
+        print(json.dumps(report, indent=2))
+        return 0
+    missing = sum(1 for _, in_run, own in sections if in_run and not own)
+    print(
+        f"Wrote {count:,} draft{'s' if count != 1 else ''} ({variants:,} variants) of "
+        f"{len(sections)} segments to {result.path}"
+    )
+    if missing:
+        print(
+            f"  {missing} segment{'s have' if missing != 1 else ' has'} no draft yet "
+            f"(`segtui drafts PROJECT SEGMENTATION --suggest` fills them)"
+        )
     return 0
