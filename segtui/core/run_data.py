@@ -12,11 +12,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from segtui.core.run_rows import SCORE_COLUMNS, read_run_rows
 from segtui.core.segment_model import CUSTOMER_ID, CriteriaError, Features, RunInfo
-from segtui.core.segmentations import SCORE_COLUMNS
-from segtui.core.storage import run_adbc
 
 if TYPE_CHECKING:
     import polars as pl
@@ -139,36 +138,10 @@ METHOD_SCORES: dict[str, tuple[str, ...]] = {
 
 
 def read_assignments(project: Project, run_id: int, method: str | None = None) -> pl.DataFrame:
-    """A run's per-customer rows, read as Arrow: customer_id, segment and the score columns
-    its method fills (all of them when the method is not given; columns left empty are
-    dropped)."""
-    import polars as pl
-
+    """A run's per-customer rows: customer_id, segment and the score columns its method fills
+    (all of them when the method is not given; columns left empty are dropped)."""
     scores = list(METHOD_SCORES.get(method or "", tuple(SCORE_COLUMNS)))
-    kinds = {c: SCORE_COLUMNS[c] for c in scores}
-    # A typed first row fixes ADBC's per-column type guess (a column that starts with NULLs
-    # would otherwise be guessed wrongly); it is dropped again below.
-    sentinel = ", ".join(
-        ["'' AS customer_id", "'' AS segment"]
-        + [f"{0 if kind == 'INTEGER' else 0.5} AS {c}" for c, kind in kinds.items()]
-    )
-    query = (
-        f"SELECT {sentinel} UNION ALL SELECT * FROM (SELECT "
-        f"{', '.join(['customer_id', 'segment', *scores])} FROM segtui_assignments "
-        f"WHERE run_id = {int(run_id)} ORDER BY rowid)"
-    )
-
-    def work(conn: Any) -> Any:
-        with conn.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetch_arrow_table()
-
-    table = run_adbc(project.path, work, "read the run's customers")
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    frame = frame.slice(1).with_columns(
-        pl.col(c).cast(pl.Int64 if kind == "INTEGER" else pl.Float64) for c, kind in kinds.items()
-    )
+    frame = read_run_rows(project.path, run_id, scores)
     empty = [c for c in scores if frame.get_column(c).null_count() == frame.height]
     return frame.drop(empty) if frame.height else frame.drop(scores)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segtui.core.datasets import now_iso
+from segtui.core.run_rows import SCORE_COLUMNS, assignment_rows, read_run_rows, segment_counts
 from segtui.core.segment_model import (
     CUSTOMER_ID,
     METHODS,
@@ -36,17 +37,6 @@ if TYPE_CHECKING:
     import polars as pl
 
 NAME_MAX = 60
-# Assignment columns besides run_id, customer_id and segment, with their SQL types.
-SCORE_COLUMNS = {
-    "r_score": "INTEGER",
-    "f_score": "INTEGER",
-    "m_score": "INTEGER",
-    "recency": "REAL",
-    "frequency": "REAL",
-    "monetary": "REAL",
-    "distance": "REAL",
-    "probability": "REAL",
-}
 
 
 def check_segmentation_name(name: str) -> str:
@@ -270,21 +260,8 @@ class SegmentationStore:
             ]
 
     def assignments(self, run_id: int) -> pl.DataFrame:
-        """A run's per-customer rows as a polars frame."""
-        import polars as pl
-
-        with self.reading() as conn:
-            cursor = conn.execute(
-                f"SELECT customer_id, segment, {', '.join(SCORE_COLUMNS)} "
-                "FROM segtui_assignments WHERE run_id = ? ORDER BY rowid",
-                (run_id,),
-            )
-            rows = cursor.fetchall()
-        schema: dict[str, Any] = {CUSTOMER_ID: pl.String, "segment": pl.String}
-        schema |= {
-            c: pl.Int64 if kind == "INTEGER" else pl.Float64 for c, kind in SCORE_COLUMNS.items()
-        }
-        return pl.DataFrame(rows, schema=schema, orient="row")
+        """A run's per-customer rows as a polars frame, every score column included."""
+        return read_run_rows(self.path, run_id, list(SCORE_COLUMNS))
 
     def save_run(
         self,
@@ -307,7 +284,7 @@ class SegmentationStore:
         for s in segments:
             s.description = notes.get(s.name.casefold(), s.description)
         assigned = result.assignments.get_column(CUSTOMER_ID).n_unique()
-        arrow = _assignment_rows(result.assignments)
+        arrow = assignment_rows(result.assignments)
         run_row = (
             segmentation.id,
             segmentation.method,
@@ -383,43 +360,3 @@ def follow_rename(conn: sqlite3.Connection, segmentation_id: int, old: str, new:
         (new, segmentation_id, old),
     )
     move_drafts(conn, segmentation_id, old, new)
-
-
-def _assignment_rows(assignments: pl.DataFrame) -> Any:
-    import polars as pl
-
-    columns = [pl.col(CUSTOMER_ID).cast(pl.String), pl.col("segment").cast(pl.String)]
-    for name, kind in SCORE_COLUMNS.items():
-        if name in assignments.columns:
-            columns.append(pl.col(name).cast(pl.Int64 if kind == "INTEGER" else pl.Float64))
-    return assignments.select(columns).to_arrow()
-
-
-def segment_counts(result: MethodResult, features: Features) -> list[RunSegment]:
-    """Customers, share of the population and revenue (total spend) of every segment."""
-    import polars as pl
-
-    population = max(features.frame.height, 1)
-    rows = result.assignments.select(CUSTOMER_ID, "segment")
-    revenue: dict[str, float | None] = {}
-    if "total_spend" in features.frame.columns:
-        spend = features.frame.select(CUSTOMER_ID, "total_spend")
-        revenue = dict(
-            rows.join(spend, on=CUSTOMER_ID, how="left")
-            .group_by("segment")
-            .agg(pl.col("total_spend").sum())
-            .iter_rows()
-        )
-    counts = dict(rows.group_by("segment").len().iter_rows())
-    descriptions = result.details.get("descriptions", {})
-    return [
-        RunSegment(
-            position=position,
-            name=name,
-            customers=int(counts.get(name, 0)),
-            share=counts.get(name, 0) / population,
-            revenue=(float(revenue.get(name) or 0.0) if revenue else None),
-            description=str(descriptions.get(name, "")),
-        )
-        for position, name in enumerate(result.segments)
-    ]
