@@ -55,6 +55,23 @@ def _refused(capsys: pytest.CaptureFixture[str], folder: Path, *args: str) -> st
     return lines[0]
 
 
+def _modules_after(*commands: list[str]) -> set[str]:
+    """The modules loaded by a fresh interpreter that ran these segtui commands (each must
+    succeed)."""
+    script = (
+        "import json, sys\n"
+        "from segtui.cli import main\n"
+        f"for args in {list(commands)!r}:\n"
+        "    assert main(args) == 0, args\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def test_all_members_to_csv(shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "rfm.csv"
     code, printed, err = _cli(capsys, "export", str(shop), "rfm", "--out", str(out))
@@ -173,19 +190,10 @@ def test_mistakes_exit_2_with_one_line_and_write_nothing(
 
 def test_export_never_loads_the_ui_or_sklearn(shop: Path, tmp_path: Path) -> None:
     out, summary = tmp_path / "m.xlsx", tmp_path / "s.csv"
-    script = (
-        "import json, sys\n"
-        "from segtui.cli import main\n"
-        f"assert main(['export', {str(shop)!r}, 'RFM', '--out', {str(out)!r}]) == 0\n"
-        f"assert main(['export', {str(shop)!r}, 'RFM', '--summary', '--out', "
-        f"{str(summary)!r}]) == 0\n"
-        "print(json.dumps(sorted(sys.modules)))"
+    loaded = _modules_after(
+        ["export", str(shop), "RFM", "--out", str(out)],
+        ["export", str(shop), "RFM", "--summary", "--out", str(summary)],
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert not {"textual", "sklearn", "pandas"} & loaded
 
 
@@ -321,16 +329,5 @@ def test_audience_mistakes_exit_2_with_one_line_and_write_nothing(
 
 def test_audience_export_never_loads_the_ui_or_sklearn(contacts: Path, tmp_path: Path) -> None:
     out = tmp_path / "a.csv"
-    script = (
-        "import json, sys\n"
-        "from segtui.cli import main\n"
-        f"assert main(['export', {str(contacts)!r}, 'RFM', '--format', 'esp', '--out', "
-        f"{str(out)!r}]) == 0\n"
-        "print(json.dumps(sorted(sys.modules)))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    loaded = _modules_after(["export", str(contacts), "RFM", "--format", "esp", "--out", str(out)])
     assert not {"textual", "sklearn", "pandas"} & loaded
