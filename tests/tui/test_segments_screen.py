@@ -176,6 +176,8 @@ async def test_rfm_grid_sort_compare_and_overlap(demo_project: Path) -> None:
         await pilot.press("enter")  # the first other segment in the picker
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
+        title = text_of(app.screen.query_one("#compare-title", Static))
+        assert " vs " in title and app.screen.query_one("#compare-summary").row_count == 8
         await pilot.press("escape")
         await settle(pilot)
 

@@ -40,9 +40,10 @@ class CompareScreen(SegtuiScreen):
                 tooltip="Swap the two segments' columns."),
     ]  # fmt: skip
 
-    def __init__(self, data: RunData, a: str, b: str) -> None:
+    def __init__(self, data: RunData, a: str, b: str, summary: RunSummary) -> None:
         super().__init__()
         self.data = data
+        self.summary = summary  # the Segments screen's, for the whole run's column
         self.a = a
         self.b = b
 
@@ -62,17 +63,16 @@ class CompareScreen(SegtuiScreen):
         self.compare()
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="compare")
-    def compare(self) -> tuple[Comparison, RunSummary]:
-        from segtui.core.profile import compare_segments, summarise
+    def compare(self) -> Comparison:
+        from segtui.core.profile import compare_segments
 
-        return compare_segments(self.data, self.a, self.b), summarise(self.data)
+        return compare_segments(self.data, self.a, self.b)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "compare" and event.state == WorkerState.SUCCESS:
-            comparison, summary = event.worker.result  # type: ignore[misc]
-            self.show(comparison, summary)
+            self.show(event.worker.result)  # type: ignore[arg-type]
 
-    def show(self, comparison: Comparison, summary: RunSummary) -> None:
+    def show(self, comparison: Comparison) -> None:
         currency = self.data.currency
         a, b = comparison.a, comparison.b
         self.query_one("#compare-title", Static).update(
@@ -82,7 +82,7 @@ class CompareScreen(SegtuiScreen):
         table.clear(columns=True)
         for label in ("", a.name, b.name, "Whole run"):
             table.add_column(Text(label, justify="right" if label else "left"))
-        everyone = summary.total
+        everyone = self.summary.total
         for column in COLUMNS[1:]:
             table.add_row(
                 Text(column.header),

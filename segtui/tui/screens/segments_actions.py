@@ -126,7 +126,9 @@ class SegmentActions:
             from segtui.tui.screens.compare import CompareScreen
 
             assert self.loaded is not None
-            self.app.push_screen(CompareScreen(self.loaded.data, first, second))
+            self.app.push_screen(
+                CompareScreen(self.loaded.data, first, second, self.loaded.summary)
+            )
 
         self.pick_segment(open_with, f"Compare {first} with…", skip=first)
 
