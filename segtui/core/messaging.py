@@ -30,7 +30,9 @@ from segtui.core.messaging_model import (
     MessagingError,
     Offer,
     Variant,
+    discount_text,
     next_variant_name,
+    parse_discount,
 )
 from segtui.core.messaging_preview import (
     Rendered,
@@ -73,6 +75,7 @@ __all__ = [
     "check_limits",
     "check_template",
     "delete_draft",
+    "discount_text",
     "draft_history",
     "draft_problems",
     "drafts",
@@ -82,6 +85,7 @@ __all__ = [
     "move_drafts",
     "next_variant_name",
     "offer_fields",
+    "parse_discount",
     "preview",
     "preview_members",
     "render",

@@ -178,6 +178,42 @@ def next_variant_name(draft: Draft) -> str:
     )
 
 
+def parse_discount(text: str, currency: str = "") -> tuple[DiscountKind, float | None]:
+    """A discount as people type it: "20%" is a percent, "5", "5.50" or "£5" an amount in the
+    project's currency, blank is none. MessagingError says how to write it."""
+    value = text.strip().replace(",", "")
+    if not value:
+        return "", None
+    kind: DiscountKind = "amount"
+    if value.endswith("%"):
+        kind, value = "percent", value[:-1].strip()
+    elif currency and value.startswith(currency):
+        value = value[len(currency) :].strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number <= 0:
+        raise MessagingError(
+            f"discount {text.strip()!r}: write a percentage such as 20% or an amount such as "
+            f"{currency}5, or leave it blank."
+        )
+    if kind == "percent" and number > 100:
+        raise MessagingError(f"discount {text.strip()!r}: a percent discount is at most 100%.")
+    return kind, number
+
+
+def discount_text(offer: Offer, currency: str = "", *, grouped: bool = False) -> str:
+    """The offer's discount as parse_discount reads it back ("20%", "£5.50"; "" for none);
+    ``grouped`` adds thousands separators, for reading rather than editing."""
+    if offer.discount is None:
+        return ""
+    if offer.discount_kind == "percent":
+        return f"{offer.discount:g}%"
+    decimals = 0 if offer.discount.is_integer() else 2
+    return f"{currency}{offer.discount:{',' if grouped else ''}.{decimals}f}"
+
+
 # --- checks ----------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from segtui.core.merge import (
     render_checked,
     template_fields,
 )
-from segtui.core.messaging_model import Draft, MessagingError
+from segtui.core.messaging_model import Draft, MessagingError, discount_text
 from segtui.core.run_data import SEGMENT
 from segtui.core.segment_model import CUSTOMER_ID
 
@@ -64,12 +64,7 @@ def offer_fields(draft: Draft | None, currency: str = "") -> dict[str, Any]:
     if draft is None:
         return dict.fromkeys(OFFER_FIELDS)
     offer = draft.offer
-    discount = None
-    if offer.discount is not None and offer.discount_kind == "percent":
-        discount = f"{offer.discount:g}%"
-    elif offer.discount is not None and offer.discount_kind == "amount":
-        decimals = 0 if offer.discount.is_integer() else 2
-        discount = f"{currency}{offer.discount:,.{decimals}f}"
+    discount = discount_text(offer, currency, grouped=True) or None
     return {
         "offer": offer.text.strip() or None,
         "offer_code": offer.code.strip() or None,

@@ -56,11 +56,22 @@ def segments_with_drafts(project: Project, segmentation: str) -> dict[str, int]:
         )
 
 
-def save_draft(project: Project, segmentation: str, draft: Draft, position: int = 0) -> Draft:
+def save_draft(
+    project: Project,
+    segmentation: str,
+    draft: Draft,
+    position: int = 0,
+    *,
+    keep_history: bool = True,
+) -> Draft:
     """Store a draft at ``position`` among its segment's drafts: replace the one there (its
     previous content goes to the history first) or, at the next free position, add one. The
     segment must be in the segmentation's latest run. Returns the draft as stored (filed
-    under the run's spelling of the segment)."""
+    under the run's spelling of the segment).
+
+    ``keep_history=False`` replaces the content without a new version: the Messaging screen
+    saves as the user types, and keeps one version per editing session rather than one per
+    pause in typing."""
     from segtui.core.project import now_iso
 
     seg = project.segmentation(segmentation)
@@ -90,12 +101,13 @@ def save_draft(project: Project, segmentation: str, draft: Draft, position: int 
             draft_id, _, previous, saved_at = row
             if previous == content:
                 return draft  # nothing changed: no new version, no write
-            conn.execute(
-                "INSERT INTO segtui_draft_versions (draft_id, version, saved_at, content) "
-                "VALUES (?, (SELECT coalesce(max(version), 0) + 1 FROM segtui_draft_versions "
-                "WHERE draft_id = ?), ?, ?)",
-                (draft_id, draft_id, saved_at, previous),
-            )
+            if keep_history:
+                conn.execute(
+                    "INSERT INTO segtui_draft_versions (draft_id, version, saved_at, content) "
+                    "VALUES (?, (SELECT coalesce(max(version), 0) + 1 FROM "
+                    "segtui_draft_versions WHERE draft_id = ?), ?, ?)",
+                    (draft_id, draft_id, saved_at, previous),
+                )
             conn.execute(
                 "UPDATE segtui_drafts SET segment = ?, content = ?, updated_at = ? WHERE id = ?",
                 (name, content, now, draft_id),

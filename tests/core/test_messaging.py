@@ -18,6 +18,8 @@ from segtui.core.messaging import (
     Variant,
     check_limits,
     check_template,
+    discount_text,
+    parse_discount,
     next_variant_name,
     render,
     render_checked,
@@ -283,3 +285,33 @@ def test_ad_social_and_direct_mail_limits() -> None:
     [post] = check_limits("social", "", "p" * 281)
     assert (post.limit, post.ok) == (280, False)
     assert check_limits("direct mail", "s" * 500, "b" * 5000) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "value"),
+    [
+        ("20%", "percent", 20.0),
+        (" 12.5 % ", "percent", 12.5),
+        ("5", "amount", 5.0),
+        ("£5.50", "amount", 5.5),
+        ("1,000", "amount", 1000.0),
+        ("", "", None),
+    ],
+)
+def test_a_discount_reads_as_people_type_it(typed: str, kind: str, value: float | None) -> None:
+    assert parse_discount(typed, "£") == (kind, value)
+    if value is not None:
+        offer = Offer(discount_kind=kind, discount=value)  # type: ignore[arg-type]
+        assert parse_discount(discount_text(offer, "£"), "£") == (kind, value)
+
+
+@pytest.mark.parametrize("typed", ["twenty", "0", "-5%", "150%", "£", "nan"])
+def test_a_discount_that_cannot_be_read_says_how_to_write_it(typed: str) -> None:
+    with pytest.raises(MessagingError, match="discount"):
+        parse_discount(typed, "£")
+
+
+def test_discount_text_groups_thousands_only_for_reading() -> None:
+    offer = Offer(discount_kind="amount", discount=1250.0)
+    assert discount_text(offer, "€") == "€1250"
+    assert discount_text(offer, "€", grouped=True) == "€1,250"

@@ -141,6 +141,16 @@ def test_history_keeps_every_earlier_version_in_order(project: Project) -> None:
     assert draft_history(project, "Shop", "Browsers") == []
 
 
+def test_saves_while_typing_replace_the_text_without_a_version_each(project: Project) -> None:
+    first, typing, done = (_draft(subject=s) for s in ("Hi", "Hi A", "Hi Ann"))
+    save_draft(project, "Shop", first)
+    save_draft(project, "Shop", typing)  # the session's first change keeps "Hi"
+    save_draft(project, "Shop", done, keep_history=False)
+    history = draft_history(project, "Shop", "Buyers")
+    assert [draft for _, _, draft in history] == [first]
+    assert drafts(project, "Shop")["Buyers"] == [done]
+
+
 def test_delete_removes_the_draft_with_its_history_and_closes_the_gap(project: Project) -> None:
     for position, channel in enumerate(["email", "sms", "ad"]):
         save_draft(project, "Shop", _draft(channel=channel), position=position)
