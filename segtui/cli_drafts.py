@@ -67,13 +67,15 @@ def _ran(project: Project, name: str) -> Segmentation:
 def _suggest(project: Project, segmentation: str) -> dict[str, Draft]:
     """Suggest and store a draft for every segment without one; the drafts stored, by
     segment in run order."""
+    from segtui.core.contacts import stored_roles
     from segtui.core.messaging_store import drafts, save_draft
     from segtui.core.playbook import load_playbook, suggest_all
     from segtui.core.run_data import latest_run
 
     playbook = load_playbook(project)  # a broken project playbook fails before anything loads
     data = latest_run(project, segmentation)
-    suggested = suggest_all(data, drafts(project, segmentation), playbook)
+    roles = stored_roles(project, data)  # the same contact columns as the audience exports
+    suggested = suggest_all(data, drafts(project, segmentation), playbook, roles=roles)
     return {name: save_draft(project, segmentation, draft, 0) for name, draft in suggested.items()}
 
 

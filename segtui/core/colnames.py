@@ -150,3 +150,16 @@ _MEASURE_TOKENS = {
 def is_measure_name(name: str) -> bool:
     """Names that promise numbers: "amount", "unit_price", "Qty", "order_total", "age"."""
     return any(token in _MEASURE_TOKENS for token in name_tokens(name))
+
+
+# Words that make a place column describe the place rather than name it: "city_type"
+# (urban/suburban/rural), "city_size", "region_group", "country_tier".
+_PLACE_TRAIT_TOKENS = {
+    "type", "types", "kind", "class", "classification", "category", "cat", "group", "grp",
+    "size", "band", "tier", "level", "rank", "segment", "cluster", "population", "density",
+}  # fmt: skip
+
+
+def is_place_trait_name(name: str) -> bool:
+    """Names of a trait of a place, not the place: "city_type", "region_group", "town_size"."""
+    return any(token in _PLACE_TRAIT_TOKENS for token in re.split(r"[^a-z0-9]+", name.casefold()))

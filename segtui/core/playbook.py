@@ -118,23 +118,29 @@ def suggest(
     playbook: Playbook | None = None,
     *,
     profile: SegmentProfile | None = None,
+    roles: Mapping[str, str] | None = None,
 ) -> Draft:
     """A first draft for one segment of a run (the shipped playbook when none is given;
-    ``profile`` saves profiling again when the caller has it)."""
+    ``profile`` saves profiling again when the caller has it; ``roles``, the customers'
+    stored roles (contacts.stored_roles), tell which columns reach which channel)."""
     from segtui.core.profile import profile_segment
 
     data.check_segment(segment)
     playbook = playbook or shipped_playbook()
     facts = segment_facts(profile or profile_segment(data, segment))
     choice = match_archetype(playbook, segment, facts)
-    return draft_from(data, segment, choice, facts, playbook.sms_footer)
+    return draft_from(data, segment, choice, facts, playbook.sms_footer, roles=roles)
 
 
 def suggest_all(
-    data: RunData, existing: Mapping[str, Sequence[Draft]], playbook: Playbook | None = None
+    data: RunData,
+    existing: Mapping[str, Sequence[Draft]],
+    playbook: Playbook | None = None,
+    *,
+    roles: Mapping[str, str] | None = None,
 ) -> dict[str, Draft]:
     """A first draft for every segment of the run without one, in run order (one profile
-    of the whole run)."""
+    of the whole run; ``roles`` as for suggest)."""
     from segtui.core.profile import profile_run
 
     drafted = {name.casefold() for name, drafts in existing.items() if drafts}
@@ -143,4 +149,6 @@ def suggest_all(
         return {}
     playbook = playbook or shipped_playbook()
     profiles = profile_run(data)
-    return {name: suggest(data, name, playbook, profile=profiles[name]) for name in missing}
+    return {
+        name: suggest(data, name, playbook, profile=profiles[name], roles=roles) for name in missing
+    }

@@ -156,9 +156,16 @@ def _notes(
 
 
 def draft_from(
-    data: RunData, segment: str, choice: Choice, facts: SegmentFacts, sms_footer: str = ""
+    data: RunData,
+    segment: str,
+    choice: Choice,
+    facts: SegmentFacts,
+    sms_footer: str = "",
+    *,
+    roles: Mapping[str, str] | None = None,
 ) -> Draft:
-    """The draft an archetype makes for a segment with these facts."""
+    """The draft an archetype makes for a segment with these facts (``roles``: the stored
+    roles that say which columns are contact data, see contacts.contact_columns)."""
     from segtui.core.messaging_preview import merge_fields
 
     archetype = choice.archetype
@@ -167,7 +174,7 @@ def draft_from(
     discount = _discount_text(offer, data.currency)
     filler = _Filler(facts, discount, made.code, frozenset(merge_fields(data, segment)))
     offer = replace(offer, text=filler.fill(made.text, template=False))
-    channel, channel_note = _channel(archetype, facts, reachable_channels(data))
+    channel, channel_note = _channel(archetype, facts, reachable_channels(data, roles))
     variants = []
     for letter, variant in zip(VARIANT_LETTERS, archetype.variants, strict=False):
         subject, body = variant.subject, variant.body

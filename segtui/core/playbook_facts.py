@@ -9,9 +9,11 @@ Everything comes from the segment's profile (profile.py), so a suggestion costs 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from segtui.core.contacts import contact_columns
 from segtui.core.messaging_model import Channel
 from segtui.core.profile_words import fmt_pct
 from segtui.core.rules_text import lower_label
@@ -33,15 +35,6 @@ PREFERENCE_SHARE = 0.4
 
 _PREFERENCE_FIELD = re.compile(
     r"(prefer|contact|communication).*(channel|method|medium)|channel_?pref", re.IGNORECASE
-)
-_EMAIL_FIELD = re.compile(r"e_?mail", re.IGNORECASE)
-_PHONE_FIELD = re.compile(
-    r"(^|_)(phone|mobile|tel|telephone|cell|cellphone|msisdn)(_?(number|no|nr))?($|_)",
-    re.IGNORECASE,
-)
-_ADDRESS_FIELD = re.compile(
-    r"(^|_)(address|street|postcode|post_code|postal_code|zip|zipcode|zip_code)($|_|\d)",
-    re.IGNORECASE,
 )
 # Words in a preference or purchase-channel value -> the messaging channel or the place.
 _CHANNEL_WORDS: tuple[tuple[str, Channel], ...] = (
@@ -164,32 +157,22 @@ def segment_facts(profile: SegmentProfile) -> SegmentFacts:
     )
 
 
-def reachable_channels(data: RunData) -> dict[Channel, str]:
-    """The channels the data can reach, each with the column that makes it possible
-    (social needs none: a post reaches whoever follows)."""
-    frame = data.features.frame
-    height = frame.height
-
-    def column(pattern: re.Pattern[str], types: tuple[str, ...]) -> str | None:
-        for info in data.features.fields:
-            if info.computed or info.type not in types or not pattern.search(info.name):
-                continue
-            if info.name in frame.columns and frame.get_column(info.name).null_count() < height:
-                return info.name
-        return None
-
-    email = column(_EMAIL_FIELD, ("text", "category"))
-    phone = column(_PHONE_FIELD, ("text", "category", "number"))
-    address = column(_ADDRESS_FIELD, ("text", "category", "number"))
+def reachable_channels(data: RunData, roles: Mapping[str, str] | None = None) -> dict[Channel, str]:
+    """The channels the data can reach, each with the column that makes it possible: the
+    contact columns of contacts.contact_columns (``roles``: the stored roles, see
+    contacts.stored_roles), each holding some values. Direct mail takes a street address, else
+    a postcode (a door drop or an address lookup can start from it); social needs no column:
+    a post reaches whoever follows."""
+    columns = contact_columns(data, roles)
     found: dict[Channel, str] = {}
-    if email:
-        found["email"] = email
-    if phone:
-        found["sms"] = phone
-    if address:
-        found["direct mail"] = address
-    if email or phone:
-        found["ad"] = email or phone or ""
+    if columns.email:
+        found["email"] = columns.email
+    if columns.phone:
+        found["sms"] = columns.phone
+    if columns.address or columns.postcode:
+        found["direct mail"] = columns.address or columns.postcode or ""
+    if columns.email or columns.phone:
+        found["ad"] = columns.email or columns.phone or ""
     found["social"] = ""
     return found
 

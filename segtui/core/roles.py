@@ -4,6 +4,7 @@ amount...) and whether a file holds customers or transactions.
 Roles are guessed from cleaned names with a priority list per role (an exact name beats a
 partial one) and confirmed by the column's type and content (an amount must be numeric, an
 email column must mostly hold "@"); a column of email addresses is found even without a name.
+A column that describes a place rather than naming it ("city_type": urban/rural) is no place.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from segtui.core.colnames import is_place_trait_name
 from segtui.core.model import ColumnPlan, ColumnType, Kind, Role
 
 _NUMERIC: tuple[ColumnType, ...] = ("integer", "decimal")
@@ -22,6 +24,8 @@ _CODE: tuple[ColumnType, ...] = ("text", "integer")
 _EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _COUNTISH = r"(^|_)(orders|count|cnt|qty|quantity|items|number|num|n|visits|transactions|days)($|_)"
 _CONTENT_SAMPLE = 500
+# Roles whose column names a place; "city_type" or "region_group" hold something else.
+_PLACE_ROLES = frozenset({"country", "region", "city", "postcode"})
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,8 @@ def _share(values: pl.Series | None, pattern: str) -> float:
 
 
 def _name_score(rule: _Rule, name: str) -> int:
+    if rule.role in _PLACE_ROLES and is_place_trait_name(name):
+        return 0
     squashed = name.replace("_", "")
     if squashed in rule.exact:
         return 300 - rule.exact.index(squashed)

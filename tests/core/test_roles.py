@@ -187,6 +187,20 @@ def test_other_roles(name: str, kind: str, role: str) -> None:
     assert roles_of(**{name: kind})[name] == role
 
 
+@pytest.mark.parametrize(
+    "name", ["city_type", "city_size", "town_class", "region_group", "country_tier", "zip_band"]
+)
+def test_a_trait_of_a_place_is_not_the_place(name: str) -> None:
+    assert roles_of(**{name: "text"})[name] is None
+
+
+def test_the_demo_city_type_is_no_city() -> None:
+    roles = roles_of(country="text", region="text", city_type="text", billing_city="text")
+    assert roles == {
+        "country": "country", "region": "region", "city_type": None, "billing_city": "city",
+    }  # fmt: skip
+
+
 def test_age_needs_numbers() -> None:
     assert roles_of(age_band="text")["age_band"] is None
 
