@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from segtui import __version__, cli_drafts, cli_export, cli_segment
+from segtui import __version__, cli_drafts, cli_export, cli_playbook, cli_segment
 from segtui.core.errors import SegtuiError
 
 COMMANDS = (
@@ -27,6 +27,7 @@ COMMANDS = (
     "segments",
     "export",
     "drafts",
+    "playbook",
 )
 DEFAULT_DEMO = "segtui-demo.db"
 SEPARATORS = {
@@ -127,6 +128,7 @@ def _command_parser() -> argparse.ArgumentParser:
     cli_segment.add_parsers(sub)
     cli_export.add_parser(sub)
     cli_drafts.add_parser(sub)
+    cli_playbook.add_parser(sub)
     return parser
 
 
@@ -310,6 +312,7 @@ HANDLERS = {
     "segments": cli_segment.cmd_segments,
     "export": cli_export.cmd_export,
     "drafts": cli_drafts.cmd_drafts,
+    "playbook": cli_playbook.cmd_playbook,
 }
 
 
