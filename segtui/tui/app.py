@@ -74,6 +74,13 @@ MAIN_SCREENS: tuple[MainScreen, ...] = (
         "segments.SegmentsScreen",
         "review a run: segments by value, profiles, charts, members and export",
     ),
+    MainScreen(
+        "messaging",
+        "Messaging",
+        "5",
+        "messaging.MessagingScreen",
+        "draft each segment's message, preview it on real members, export audiences",
+    ),
 )
 
 

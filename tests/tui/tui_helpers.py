@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.worker import WorkerError
+
+if TYPE_CHECKING:
+    from segtui.core.segment_model import RunInfo
 
 
 async def settle(pilot: Pilot) -> None:
@@ -27,3 +32,13 @@ def text_of(static: Static) -> str:
 
 async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*text)
+
+
+def rfm_run(path: Path, name: str = "Customer value") -> RunInfo:
+    """Define and run the default RFM segmentation in the project at ``path``."""
+    from segtui.core.project import Project
+    from segtui.core.runner import default_definition, run_segmentation
+
+    with Project.open(path) as project:
+        project.create_segmentation(name, "rfm", default_definition("rfm"))
+        return run_segmentation(project, name)

@@ -1,0 +1,498 @@
+"""Messaging (act): the segments of a segmentation's latest run, each with its size and a mark
+when it has a draft; the highlighted segment's draft in the editor (goal, channel, offer, A/B
+variants of subject and body...); and a live preview of the shown variant rendered for real
+members of the segment, the most complete first and then one with gaps so the fallbacks show,
+with the channel's limits.
+
+Every change is saved as it is typed (after a pause of SAVE_AFTER seconds, and at once when the
+segment or the screen changes): there is no Save key. The first save of a draft in a visit
+keeps its previous text in the draft's history; later saves of the same visit replace it, so
+the history holds one version per editing session rather than one per keystroke.
+
+The actions (suggest, variants, drafts, history, export, playbook) are in messaging_actions.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
+
+from segtui.core.segment_model import METHOD_LABELS
+from segtui.tui.formatting import fmt_int
+from segtui.tui.screens.base import SegtuiScreen
+from segtui.tui.screens.messaging_actions import MessagingActions
+from segtui.tui.widgets.draft_editor import SUBJECT_LABELS, DraftEditor
+from segtui.tui.widgets.draft_preview import DraftPreview
+from segtui.tui.widgets.footer import KeysFooter
+from segtui.tui.widgets.tabbar import ScreenTabs
+
+if TYPE_CHECKING:
+    from segtui.core.messaging_model import Draft
+    from segtui.core.playbook_model import Playbook
+    from segtui.core.run_data import RunData
+    from segtui.core.segmentations import Segmentation
+
+SAVE_AFTER = 0.4  # seconds of quiet typing before a change is written
+WIDE = 140  # columns from which the preview sits beside the editor rather than below it
+
+
+@dataclass
+class MessagingData:
+    """What the loading worker hands the screen."""
+
+    data: RunData
+    drafts: dict[str, list[Draft]]
+    playbook: Playbook
+    fields: list[str]  # the merge fields templates may name
+    roles: dict[str, str]  # role -> column of the customers file (which contacts it holds)
+    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # previewed, by segment
+
+
+def load_messaging(project: Any, name: str) -> MessagingData:
+    """The run, its drafts, the playbook and the merge fields (off the UI thread)."""
+    from segtui.core.contacts import stored_roles
+    from segtui.core.messaging_preview import merge_fields
+    from segtui.core.messaging_store import drafts
+    from segtui.core.playbook import load_playbook
+    from segtui.core.run_data import latest_run
+
+    data = latest_run(project, name)
+    fields = merge_fields(data, data.segments[0]) if data.segments else []
+    return MessagingData(
+        data, drafts(project, name), load_playbook(project), fields, stored_roles(project, data)
+    )
+
+
+class MessagingScreen(MessagingActions, SegtuiScreen):
+    PURPOSE = (
+        "Draft the message for each segment: goal, channel, offer and A/B variants with merge "
+        "fields, previewed on real members. s suggests a draft from the playbook; every change "
+        "is saved as you type."
+    )
+    CSS_PATH = "messaging.tcss"
+    BINDINGS: ClassVar = [
+        Binding("enter", "edit", "Edit", id="messaging.edit",
+                tooltip="Edit the highlighted segment's draft (starts a blank one if none)."),
+        Binding("escape", "list", "Segments", show=False, id="messaging.list",
+                tooltip="Leave the editor for the list of segments (your text is saved)."),
+        Binding("s", "suggest", "Suggest", id="messaging.suggest",
+                tooltip="Fill the draft from the playbook (asks before replacing your text)."),
+        Binding("ctrl+g", "suggest", "Suggest", show=False, id="messaging.suggest_in_editor",
+                tooltip="Fill the draft from the playbook, from inside the editor."),
+        Binding("S", "suggest_missing", "Suggest all", show=False,
+                id="messaging.suggest_missing",
+                tooltip="Suggest a draft for every segment that has none."),
+        Binding("ctrl+n", "member(1)", "Next member", id="messaging.next_member",
+                tooltip="Preview on the next member of the segment."),
+        Binding("ctrl+b", "member(-1)", "Previous member", show=False,
+                id="messaging.previous_member",
+                tooltip="Preview on the previous member of the segment."),
+        Binding("right_square_bracket", "variant(1)", "Next variant", show=False,
+                id="messaging.next_variant", tooltip="Show the next A/B variant."),
+        Binding("left_square_bracket", "variant(-1)", "Previous variant", show=False,
+                id="messaging.previous_variant", tooltip="Show the previous A/B variant."),
+        Binding("a", "add_variant", "Add variant", id="messaging.add_variant",
+                tooltip="Add a variant, starting from the shown one's text."),
+        Binding("X", "remove_variant", "Remove variant", show=False,
+                id="messaging.remove_variant",
+                tooltip="Remove the shown variant (a draft keeps at least two)."),
+        Binding("plus", "new_draft", "New draft", show=False, id="messaging.new_draft",
+                tooltip="Add another draft for the segment (another channel or goal)."),
+        Binding("greater_than_sign", "other_draft(1)", "Next draft", show=False,
+                id="messaging.next_draft", tooltip="Show the segment's next draft."),
+        Binding("less_than_sign", "other_draft(-1)", "Previous draft", show=False,
+                id="messaging.previous_draft", tooltip="Show the segment's previous draft."),
+        Binding("delete", "delete_draft", "Delete draft", show=False,
+                id="messaging.delete_draft", tooltip="Delete the shown draft (asks first)."),
+        Binding("h", "history", "History", show=False, id="messaging.history",
+                tooltip="Restore an earlier version of the draft."),
+        Binding("p", "pick", "Segmentation", id="messaging.pick",
+                tooltip="Pick the segmentation whose segments to draft for (fuzzy search)."),
+        Binding("P", "playbook", "Playbook", show=False, id="messaging.playbook",
+                tooltip="Edit this project's playbook of archetypes (TOML)."),
+        Binding("ctrl+e", "export", "Export", id="messaging.export",
+                tooltip="Export an audience (ESP list, Meta or Google file) or the drafts."),
+    ]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.segmentations: list[Segmentation] = []
+        self.segmentation_name: str | None = None
+        self.loaded: MessagingData | None = None
+        self.segment: str | None = None  # the segment shown in the editor
+        self.position = 0  # which of the segment's drafts
+        self.member = 0  # which previewed member
+        self.pending: tuple[str, str, int, Draft] | None = None  # not yet written
+        self.save_timer: Timer | None = None
+        self.versioned: set[tuple[str, str, int]] = set()  # drafts whose visit kept a version
+        self.stale = False
+
+    def compose(self) -> ComposeResult:
+        yield ScreenTabs("messaging", [(s.mode, s.title, s.key) for s in self.segtui.main_screens])
+        with Vertical(id="messaging"):
+            yield Static("Loading…", id="msg-run-line", markup=False)
+            yield Static("", id="msg-error", classes="error", markup=False)
+            with Horizontal(id="msg-main"):
+                table: DataTable[Any] = DataTable(id="msg-segments", cursor_type="row")
+                table.tooltip = "Segments: Enter edits the draft, s suggests one, ctrl+e exports."
+                yield table
+                with Vertical(id="msg-work"):
+                    with Vertical(id="msg-edit"):
+                        yield Static("", id="msg-draft-line", markup=False)
+                        yield Static("", id="msg-no-draft", markup=False)
+                        yield DraftEditor(id="draft-editor")
+                    yield DraftPreview(id="draft-preview")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.segtui.project_changed.subscribe(self, lambda _: self.on_project_changed())
+        table = self.query_one("#msg-segments", DataTable)
+        table.add_column("", key="mark", width=1)
+        table.add_column("Segment", key="name")
+        table.add_column("Customers", key="customers")
+        self.query_one(DraftEditor).display = False
+        self._arrange()
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()  # a new run, or renames made on another screen
+
+    def on_screen_suspend(self) -> None:
+        self.flush()
+
+    def on_unmount(self) -> None:
+        self.flush()
+
+    def on_resize(self) -> None:
+        self._arrange()
+
+    def _arrange(self) -> None:
+        self.query_one("#msg-work").set_class(self.size.width >= WIDE, "wide")
+
+    # --- loading -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="list", name="segmentations")
+    def reload(self) -> list[Segmentation]:
+        assert self.project is not None
+        return self.project.segmentations()
+
+    def show_segmentation(self, name: str) -> None:
+        self.flush()
+        self.segmentation_name = name
+        self.segment = None
+        self.load(name)
+
+    def load(self, name: str) -> None:
+        self.query_one("#msg-run-line", Static).update(f"Loading {name}: its run and drafts…")
+        self._load(name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="run", name="load-messaging")
+    def _load(self, name: str) -> MessagingData:
+        return load_messaging(self.project, name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="members", name="members")
+    def load_members(self, data: RunData, segment: str) -> tuple[str, list[dict[str, Any]]]:
+        from segtui.core.messaging_preview import preview_members
+
+        return segment, preview_members(data, segment)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state == WorkerState.SUCCESS:
+            result: Any = worker.result
+            if worker.name == "segmentations":
+                self.show_segmentations(result)
+            elif worker.name == "load-messaging":
+                self.show_loaded(result)
+            elif worker.name == "members" and self.loaded is not None:
+                segment, rows = result
+                self.loaded.members[segment] = rows
+                if segment == self.segment:
+                    self.show_preview()
+            else:
+                self.worker_done(worker.name, result)  # messaging_actions.py
+        elif event.state == WorkerState.ERROR:
+            from segtui.tui.errors import failure_message
+
+            why = failure_message(worker.error) if worker.error else "it failed"
+            if worker.name == "load-messaging":
+                self.loaded = None
+                self.query_one("#msg-run-line", Static).update(
+                    f"{self.segmentation_name}: could not be loaded: {why}"
+                )
+                self.refresh_bindings()
+            else:
+                self.show_error(why)
+
+    def show_segmentations(self, segmentations: list[Segmentation]) -> None:
+        self.segmentations = segmentations
+        run = {s.name: s for s in segmentations if s.last_run is not None}
+        target = self.segmentation_name
+        if target not in run and self.loaded is not None:  # renamed elsewhere: follow it
+            shown = self.loaded.data.run.id
+            target = next((n for n, s in run.items() if s.last_run.id == shown), None)  # type: ignore[union-attr]
+        if target not in run:
+            latest = max(run.values(), key=lambda s: s.last_run.id, default=None)  # type: ignore[union-attr]
+            target = latest.name if latest else None
+        if target is None:
+            self.show_nothing()
+            return
+        current = self.loaded
+        if (
+            current is None
+            or target != self.segmentation_name
+            or current.data.run.id != run[target].last_run.id  # type: ignore[union-attr]
+            or [s.name for s in current.data.run.segments]
+            != [s.name for s in run[target].last_run.segments]  # type: ignore[union-attr]
+            or self.stale
+        ):
+            self.flush()
+            self.stale = False
+            self.segmentation_name = target
+            self.load(target)
+        self.refresh_bindings()
+
+    def show_nothing(self) -> None:
+        self.flush()
+        self.loaded = None
+        self.segmentation_name = None
+        self.segment = None
+        self.query_one("#msg-segments", DataTable).clear()
+        self.query_one("#msg-run-line", Static).update(
+            "No segmentation has been run yet: define and run one on the Criteria screen (3), "
+            "then draft its messages here."
+        )
+        self.query_one(DraftEditor).display = False
+        self.query_one("#msg-no-draft", Static).update("")
+        self.query_one("#msg-draft-line", Static).update("")
+        self.query_one(DraftPreview).show_message("")
+        self.refresh_bindings()
+
+    def show_loaded(self, loaded: MessagingData) -> None:
+        self.loaded = loaded
+        self.clear_error()
+        self.show_run_line()
+        self.fill_table()
+        target = self.segment if self.segment in loaded.data.segments else None
+        self.segment = None
+        self.select_segment(target or (loaded.data.segments or [None])[0])
+        self.refresh_bindings()
+
+    def show_run_line(self) -> None:
+        """The run, how many of its segments have a draft, and drafts the run left behind."""
+        assert self.loaded is not None
+        loaded = self.loaded
+        run = loaded.data.run
+        method = METHOD_LABELS.get(run.method, run.method)
+        drafted = sum(1 for name in loaded.data.segments if loaded.drafts.get(name))
+        line = (
+            f"{run.segmentation} ({method}) · run {run.id} of {run.ran_at[:16]} · "
+            f"{len(run.segments)} segments, {drafted} with a draft"
+        ).replace("T", " ")
+        orphans = [name for name, found in loaded.drafts.items() if found and
+                   name not in loaded.data.segments]  # fmt: skip
+        if orphans:
+            line += (
+                f"\nDrafts kept for segments not in this run: {', '.join(orphans)} "
+                "(they come back if a run has them again)."
+            )
+        self.query_one("#msg-run-line", Static).update(line)
+
+    def fill_table(self) -> None:
+        assert self.loaded is not None
+        table = self.query_one("#msg-segments", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for seg in self.loaded.data.run.segments:
+            table.add_row(*self._cells(seg.name, seg.customers), key=seg.name)
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _cells(self, name: str, customers: int) -> tuple[Text, str, Text]:
+        assert self.loaded is not None
+        count = len(self.loaded.drafts.get(name) or [])
+        mark = Text("●", style="green") if count else Text(" ")
+        return mark, name, Text(fmt_int(customers), justify="right")
+
+    def refresh_mark(self, name: str) -> None:
+        if self.loaded is None:
+            return
+        table = self.query_one("#msg-segments", DataTable)
+        count = len(self.loaded.drafts.get(name) or [])
+        table.update_cell(name, "mark", Text("●", style="green") if count else Text(" "))
+        self.show_run_line()
+
+    def select_segment(self, name: str | None) -> None:
+        if name is None or self.loaded is None:
+            return
+        table = self.query_one("#msg-segments", DataTable)
+        index = self.loaded.data.segments.index(name)
+        if table.cursor_row != index:
+            table.move_cursor(row=index)
+        self.show_segment(name)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is not None and event.row_key.value != self.segment:
+            self.show_segment(str(event.row_key.value))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    # --- the shown segment -------------------------------------------------------------------
+
+    @property
+    def draft(self) -> Draft | None:
+        if self.loaded is None or self.segment is None:
+            return None
+        found = self.loaded.drafts.get(self.segment) or []
+        return found[self.position] if self.position < len(found) else None
+
+    def show_segment(self, name: str, position: int = 0) -> None:
+        """Show ``name``'s draft at ``position`` in the editor and preview it."""
+        assert self.loaded is not None
+        if name != self.segment:
+            self.flush()
+            self.member = 0
+        self.segment, self.position = name, position
+        self.clear_error()
+        self.show_draft()
+        if name not in self.loaded.members:
+            self.query_one(DraftPreview).show_message("Finding members to preview on…")
+            self.load_members(self.loaded.data, name)
+        self.refresh_bindings()
+
+    def show_draft(self, variant: int | None = None) -> None:
+        """The editor (or the "no draft" line) for the shown segment and position."""
+        assert self.loaded is not None and self.segment is not None
+        draft = self.draft
+        count = len(self.loaded.drafts.get(self.segment) or [])
+        editor = self.query_one(DraftEditor)
+        editor.display = draft is not None
+        size = next(s.customers for s in self.loaded.data.run.segments if s.name == self.segment)
+        line = f"{self.segment} · {fmt_int(size)} customers"
+        if draft is None:
+            line += " · no draft yet"
+            self.query_one("#msg-no-draft", Static).update(
+                "s suggests a first draft from the playbook (from the segment's name and "
+                "profile); Enter starts a blank one."
+            )
+        else:
+            if count > 1:
+                line += f" · draft {self.position + 1} of {count} (< > switch)"
+            self.query_one("#msg-no-draft", Static).update("")
+            editor.show(draft, self.loaded.data.currency, variant)
+        self.query_one("#msg-draft-line", Static).update(line)
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        from segtui.core.messaging_preview import preview
+
+        panel = self.query_one(DraftPreview)
+        loaded, draft = self.loaded, self.draft
+        if loaded is None or self.segment is None:
+            return
+        rows = loaded.members.get(self.segment)
+        if draft is None:
+            panel.show_message("The preview shows the draft written for real members.")
+            return
+        if rows is None:
+            return  # still loading: shown when they come
+        if not rows:
+            panel.show_message(f"{self.segment} has no members in this run to preview on.")
+            return
+        self.member %= len(rows)
+        editor = self.query_one(DraftEditor)
+        index = min(editor.variant, len(draft.variants) - 1)
+        rendered = preview(loaded.data, draft, index, rows[self.member])
+        panel.show(
+            rendered,
+            rows[self.member],
+            self.member,
+            len(rows),
+            variant=draft.variants[index].name,
+            subject_label=SUBJECT_LABELS.get(draft.channel, "Subject"),
+            gaps_member=self.member == 1,
+        )
+
+    def on_draft_editor_edited(self, event: DraftEditor.Edited) -> None:
+        event.stop()
+        self.store(event.draft)
+        self.show_preview()
+
+    def on_draft_editor_variant_shown(self, event: DraftEditor.VariantShown) -> None:
+        event.stop()
+        self.show_preview()
+
+    # --- saving ------------------------------------------------------------------------------
+
+    def store(self, draft: Draft, *, now: bool = False, version: bool = False) -> None:
+        """Hold ``draft`` as the shown one and write it (after a pause, or ``now``).
+        ``version`` (with ``now``: suggestions, restores, removed variants) keeps the previous
+        text in the history, and this one too once it is edited."""
+        assert self.loaded is not None and self.segment is not None
+        assert self.segmentation_name is not None
+        found = self.loaded.drafts.setdefault(self.segment, [])
+        if self.position < len(found):
+            found[self.position] = draft
+        else:
+            found.append(draft)
+        key = (self.segmentation_name, self.segment, self.position)
+        if version:
+            self.versioned.discard(key)
+        self.pending = (*key, draft)
+        if self.save_timer is not None:
+            self.save_timer.stop()
+        if now:
+            self.flush()
+        else:
+            self.save_timer = self.set_timer(SAVE_AFTER, self.flush)
+        if version:  # a suggestion or a restore: the next edit keeps this text in the history
+            self.versioned.discard(key)
+
+    def flush(self) -> None:
+        """Write the change waiting to be saved, if any (on the UI thread: one small row)."""
+        if self.save_timer is not None:
+            self.save_timer.stop()
+            self.save_timer = None
+        pending, self.pending = self.pending, None
+        if pending is None or self.project is None:
+            return
+        from segtui.core.errors import SegtuiError
+        from segtui.core.messaging_store import save_draft
+
+        segmentation, segment, position, draft = pending
+        key = (segmentation, segment, position)
+        try:
+            save_draft(
+                self.project, segmentation, draft, position, keep_history=key not in self.versioned
+            )
+        except SegtuiError as exc:
+            self.show_error(f"The draft for {segment} was not saved: {exc}")
+            return
+        self.versioned.add(key)
+        if self.is_mounted:
+            self.refresh_mark(segment)
+
+    # --- the rest ----------------------------------------------------------------------------
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#msg-error", Static).update(message)
+
+    def clear_error(self) -> None:
+        self.query_one("#msg-error", Static).update("")
+
+    def on_project_changed(self) -> None:
+        self.stale = True
+        self.reload()
