@@ -3,8 +3,9 @@ control group held out of the send, and the customers who cannot be sent to, lis
 silently dropped. The Meta and Google customer-match files are in audience_ads.py; both start
 from the members prepared here.
 
-Which member column holds the email, phone, names, place and marketing opt-in comes from the
-roles stored with the customers dataset (stored_roles), else from common column names.
+Which member column holds the email, phone, names, place and marketing opt-in is decided in
+contacts.py (contact_columns, from the stored roles or common names), the same detection the
+playbook uses for the channels a draft may take; its names are re-exported here.
 
 The holdout is drawn per segment from the customers who could be sent to, by the rank of
 SHA-256("<seed>:<customer_id>"): the same seed gives the same control group whatever the order
@@ -15,10 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
+# Re-exported (x as x): the ad files, the CLI and the Messaging screen import them from here.
+from segtui.core.contacts import ContactColumns as ContactColumns
+from segtui.core.contacts import contact_columns as contact_columns
+from segtui.core.contacts import stored_roles as stored_roles
 from segtui.core.export import ExportError
 from segtui.core.identifiers import email_ok, sha256_hex
 from segtui.core.run_data import SEGMENT
@@ -27,7 +32,6 @@ from segtui.core.segment_model import CUSTOMER_ID
 if TYPE_CHECKING:
     import polars as pl
 
-    from segtui.core.project import Project
     from segtui.core.run_data import RunData
 
 AudienceKind = Literal["esp", "meta", "google"]
@@ -42,70 +46,28 @@ _YES = frozenset(
     {"yes", "y", "true", "t", "1", "on", "x", "opted in", "opt-in", "optin", "opt in",
      "subscribed", "consent", "consented", "ja", "oui", "si", "sí"}
 )  # fmt: skip
-# Common names (underscores removed) per contact role when the stored roles say nothing.
-_NAMES: dict[str, tuple[str, ...]] = {
-    "email": ("email", "emailaddress", "mail", "eaddress", "customeremail", "contactemail"),
-    "phone": ("phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "telephone",
-              "tel", "cell", "cellphone", "msisdn", "sms"),
-    "first_name": ("firstname", "givenname", "forename", "fname", "first", "vorname", "prenom"),
-    "last_name": ("lastname", "surname", "familyname", "lname", "last", "nachname", "nom"),
-    "city": ("city", "town", "billingcity", "shippingcity", "ort", "stadt", "ville"),
-    "region": ("state", "region", "province", "county", "stateprovince", "statecode"),
-    "postcode": ("postcode", "zip", "zipcode", "postalcode", "postal", "plz", "billingzip"),
-    "country": ("country", "countrycode", "countryname", "billingcountry", "shippingcountry"),
-    "opt_in": ("marketingoptin", "optin", "emailoptin", "marketingconsent", "consent",
-               "acceptsmarketing", "subscribed", "newsletter", "emailconsent", "optedin"),
-}  # fmt: skip
-# A "city_type" (urban/rural) or "region_group" is not a place to match on.
-_NOT_A_PLACE = ("type", "kind", "class", "group", "size", "band", "category", "tier")
 
 
 class AudienceError(ExportError):
     """An audience file cannot be made from these members (the message says what is missing)."""
 
 
-@dataclass(frozen=True)
-class ContactColumns:
-    """The member columns that hold each piece of contact data (None: the data has none)."""
-
-    email: str | None = None
-    phone: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    city: str | None = None
-    region: str | None = None
-    postcode: str | None = None
-    country: str | None = None
-    opt_in: str | None = None
-
-    def used(self) -> list[str]:
-        return list(dict.fromkeys(c for c in vars(self).values() if c))
-
-
-def stored_roles(project: Project, data: RunData) -> dict[str, str]:
-    """Role -> column of the customers dataset the run's features came from ({} if none)."""
-    name = data.features.customers_dataset
-    if not name or not project.has_dataset(name):
-        return {}
-    return {c.role: c.name for c in project.dataset(name).columns if c.role}
-
-
-def contact_columns(data: RunData, roles: Mapping[str, str] | None = None) -> ContactColumns:
-    """The contact columns among the run's member columns: the stored role first (also when
-    features renamed the column "<name>_attr"), else the first column with a common name."""
-    available = data.member_columns()
-    squashed = {c.replace("_", "").casefold(): c for c in reversed(available)}
-    found: dict[str, str | None] = {}
-    for role, names in _NAMES.items():
-        column = (roles or {}).get(role)
-        candidates = [column, f"{column}_attr"] if column else []
-        chosen = next((c for c in candidates if c in available), None)
-        if chosen is None:
-            chosen = next((squashed[n] for n in names if n in squashed), None)
-        if chosen is not None and role in ("city", "region"):
-            chosen = None if any(w in chosen.casefold() for w in _NOT_A_PLACE) else chosen
-        found[role] = chosen
-    return ContactColumns(**found)
+def contact_problem(kind: str, columns: ContactColumns) -> str | None:
+    """Why an audience of ``kind`` cannot be made from these contact columns (None: it can):
+    the sentence esp_list and the ad files raise, for a dialog to show before any export."""
+    if kind == "esp" and columns.email is None:
+        return (
+            "the members have no email column; mark one as email when importing the customers "
+            "(or name it email) to make an ESP list."
+        )
+    if kind != "esp" and not (
+        columns.email or columns.phone or (columns.first_name and columns.last_name)
+    ):
+        return (
+            "the members have no email, phone or first and last name columns to match on; mark "
+            "them when importing the customers (or name them email, phone, first_name)."
+        )
+    return None
 
 
 # --- the holdout ------------------------------------------------------------------------------
@@ -268,11 +230,9 @@ def esp_list(
     columns = columns or contact_columns(data)
     if opt_in_column is not None:
         columns = dataclasses.replace(columns, opt_in=opt_in_column)
-    if columns.email is None:
-        raise AudienceError(
-            "the members have no email column; mark one as email when importing the customers "
-            "(or name it email) to make an ESP list."
-        )
+    problem = contact_problem("esp", columns)
+    if problem is not None:
+        raise AudienceError(problem)
     extra = [f for f in resolve_columns(data, fields) if f not in (CUSTOMER_ID, SEGMENT)]
     frame, opted_out = prepared_members(data, segments, columns, extra)
     email = _clean_text(columns.email)

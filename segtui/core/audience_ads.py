@@ -22,6 +22,7 @@ from segtui.core.audience import (
     ContactColumns,
     check_holdout,
     contact_columns,
+    contact_problem,
     prepared_members,
     split_holdout,
 )
@@ -93,11 +94,9 @@ def _ad_audience(
 
     check_holdout(holdout_pct)
     cols = columns or contact_columns(data)
-    if not (cols.email or cols.phone or (cols.first_name and cols.last_name)):
-        raise AudienceError(
-            "the members have no email, phone or first and last name columns to match on; mark "
-            "them when importing the customers (or name them email, phone, first_name)."
-        )
+    problem = contact_problem(platform, cols)
+    if problem is not None:
+        raise AudienceError(problem)
     default = None
     if default_country:
         default = normalise_country(default_country)

@@ -78,6 +78,15 @@ def audience_paths(out: Path | str) -> tuple[Path, Path, Path]:
     return out, out.with_name(f"{out.stem}-holdout.csv"), out.with_name(f"{out.stem}-invalid.csv")
 
 
+def audience_targets(kind: str, out: Path | str, holdout_pct: float | None = None) -> list[Path]:
+    """The files export_audience writes for ``out``: the list, its holdout (always for esp; for
+    an ad file only when some customers are held out) and its invalid customers."""
+    path, holdout_path, invalid_path = audience_paths(out)
+    pct = DEFAULT_HOLDOUT.get(kind, 0.0) if holdout_pct is None else holdout_pct
+    with_holdout = kind == "esp" or pct > 0
+    return [path, *([holdout_path] if with_holdout else []), invalid_path]
+
+
 def build_audience(
     data: RunData,
     kind: str,
@@ -135,8 +144,8 @@ def export_audience(
         raise AudienceError(f"audience {kind!r} is not known; use esp, meta or google.")
     pct = DEFAULT_HOLDOUT[kind] if holdout_pct is None else holdout_pct
     check_holdout(pct)
-    with_holdout = kind == "esp" or pct > 0
-    targets = [path, *([holdout_path] if with_holdout else []), invalid_path]
+    targets = audience_targets(kind, out, pct)
+    with_holdout = holdout_path in targets
     for target in targets:
         _check_target(target, force)
     stopped = f"export to {path.name} cancelled; no file was written."

@@ -89,13 +89,23 @@ def default_name(segmentation: str, segments: list[str] | None, fmt: ExportForma
     """A file name for a members export: ``rfm-champions.csv``, ``rfm-all.parquet``, or
     ``rfm-5-segments.xlsx`` when more than three segments are picked."""
     base = slug(segmentation) or "segmentation"
+    return f"{base}-{_segments_part(segments) or 'all'}.{fmt}"
+
+
+def output_name(segmentation: str, segments: list[str] | None, what: str, suffix: str) -> str:
+    """A file name for an audience or the drafts: ``rfm-esp.csv`` (every segment),
+    ``rfm-champions-esp.csv``, ``rfm-5-segments-drafts.md``."""
+    parts = [slug(segmentation) or "segmentation", _segments_part(segments), slug(what)]
+    return f"{'-'.join(p for p in parts if p)}.{suffix}"
+
+
+def _segments_part(segments: list[str] | None) -> str:
+    """The segments' part of a file name ("" for every segment)."""
     if not segments:
-        part = "all"
-    elif len(segments) <= 3:
-        part = "-".join(s for s in map(slug, segments) if s) or "segments"
-    else:
-        part = f"{len(segments)}-segments"
-    return f"{base}-{part}.{fmt}"
+        return ""
+    if len(segments) <= 3:
+        return "-".join(s for s in map(slug, segments) if s) or "segments"
+    return f"{len(segments)}-segments"
 
 
 def summary_name(segmentation: str, fmt: ExportFormat) -> str:

@@ -21,7 +21,7 @@ from segtui.core.audience import (
     stored_roles,
 )
 from segtui.core.audience_ads import GOOGLE_HEADERS, google_file, meta_file
-from segtui.core.audience_export import audience_paths, export_audience
+from segtui.core.audience_export import audience_paths, audience_targets, export_audience
 from segtui.core.demo import build_demo
 from segtui.core.export import ExportError
 from segtui.core.identifiers import (
@@ -173,8 +173,8 @@ def test_the_demo_contact_columns_come_from_the_stored_roles(demo: tuple[RunData
     assert (columns.country, columns.region, columns.opt_in) == (
         "country", "region", "marketing_opt_in",
     )  # fmt: skip
-    # city_type (urban/rural) carries the city role but is no place to match on
-    assert roles["city"] == "city_type" and columns.city is None
+    # city_type (urban/suburban/rural) is no city: the import leaves it without a role
+    assert "city" not in roles and columns.city is None
     assert columns.phone is None and columns.postcode is None
     assert contact_columns(data) == columns  # the common names find the same
 
@@ -345,6 +345,11 @@ def test_the_files_are_written_side_by_side_and_read_back(
     assert pl.read_csv(invalid).height == 4
     assert oct(path.stat().st_mode & 0o777) == "0o600"  # personal data: the owner only
 
+    assert audience_targets("esp", out, 0) == [path, holdout, invalid]
+    assert audience_targets("google", tmp_path / "g.csv") == [
+        tmp_path / "g.csv",
+        tmp_path / "g-invalid.csv",
+    ]
     google = export_audience(data, "google", tmp_path / "g.csv", columns=columns)
     assert google.holdout_path is None and not (tmp_path / "g-holdout.csv").exists()
     assert pl.read_csv(tmp_path / "g.csv", infer_schema=False).columns == list(GOOGLE_HEADERS)
@@ -374,3 +379,15 @@ def test_an_export_that_cannot_be_done_writes_nothing(
     assert (tmp_path / "x-invalid.csv").read_text(encoding="utf-8") == "keep\n"
     done = export_audience(data, "esp", tmp_path / "x.csv", columns=columns, force=True)
     assert done.invalid == pl.read_csv(tmp_path / "x-invalid.csv").height == 4
+
+
+def test_contact_problem_says_why_before_any_export() -> None:
+    from segtui.core.audience import ContactColumns, contact_problem
+
+    assert contact_problem("esp", ContactColumns(email="email")) is None
+    assert "no email column" in (contact_problem("esp", ContactColumns(phone="phone")) or "")
+    assert contact_problem("meta", ContactColumns(phone="phone")) is None
+    names = ContactColumns(first_name="fn", last_name="ln")
+    assert contact_problem("google", names) is None
+    # A first name alone matches nobody.
+    assert "to match on" in (contact_problem("google", ContactColumns(first_name="fn")) or "")

@@ -277,6 +277,14 @@ def test_default_names() -> None:
     assert default_name("RFM", ["A", "B", "C", "D"], "csv") == "rfm-4-segments.csv"
     assert export.summary_name("My RFM", "xlsx") == "my-rfm-summary.xlsx"
     assert export.chart_name("RFM", "Segment sizes") == "rfm-segment-sizes.txt"
+    assert export.output_name("RFM", None, "esp", "csv") == "rfm-esp.csv"
+    assert export.output_name("RFM", ["Can't Lose Them"], "meta", "csv") == (
+        "rfm-cant-lose-them-meta.csv"
+    )
+    assert (
+        export.output_name("RFM", ["A", "B", "C", "D"], "drafts", "md")
+        == "rfm-4-segments-drafts.md"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
