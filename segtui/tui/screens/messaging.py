@@ -4,7 +4,7 @@ variants of subject and body...); and a live preview of the shown variant render
 members of the segment, the most complete first and then one with gaps so the fallbacks show,
 with the channel's limits.
 
-Every change is saved as it is typed (after a pause of SAVE_AFTER seconds, and at once when the
+Every change is saved as it is typed (after a pause of messaging_drafts.SAVE_AFTER seconds, and at once when the
 segment or the screen changes): there is no Save key. The first save of a draft in a visit
 keeps its previous text in the draft's history; later saves of the same visit replace it, so
 the history holds one version per editing session rather than one per keystroke.
@@ -14,7 +14,6 @@ The actions (suggest, variants, drafts, history, export, playbook) are in messag
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -30,49 +29,25 @@ from segtui.core.segment_model import METHOD_LABELS
 from segtui.tui.formatting import fmt_int
 from segtui.tui.screens.base import SegtuiScreen
 from segtui.tui.screens.messaging_actions import MessagingActions
-from segtui.tui.widgets.draft_editor import SUBJECT_LABELS, DraftEditor
+from segtui.tui.screens.messaging_commands import MessagingCommands
+from segtui.tui.screens.messaging_drafts import DraftKeeping
+from segtui.tui.screens.messaging_state import MessagingData, load_messaging
+from segtui.tui.widgets.draft_editor import DraftEditor
 from segtui.tui.widgets.draft_preview import DraftPreview
 from segtui.tui.widgets.footer import KeysFooter
 from segtui.tui.widgets.tabbar import ScreenTabs
 
 if TYPE_CHECKING:
     from segtui.core.messaging_model import Draft
-    from segtui.core.playbook_model import Playbook
     from segtui.core.run_data import RunData
     from segtui.core.segmentations import Segmentation
 
-SAVE_AFTER = 0.4  # seconds of quiet typing before a change is written
 WIDE = 140  # columns from which the preview sits beside the editor rather than below it
+NARROW = 110  # columns below which the segment list leaves out the sizes
+SHORT = 30  # rows below which the preview is shorter, to leave the body room
 
 
-@dataclass
-class MessagingData:
-    """What the loading worker hands the screen."""
-
-    data: RunData
-    drafts: dict[str, list[Draft]]
-    playbook: Playbook
-    fields: list[str]  # the merge fields templates may name
-    roles: dict[str, str]  # role -> column of the customers file (which contacts it holds)
-    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # previewed, by segment
-
-
-def load_messaging(project: Any, name: str) -> MessagingData:
-    """The run, its drafts, the playbook and the merge fields (off the UI thread)."""
-    from segtui.core.contacts import stored_roles
-    from segtui.core.messaging_preview import merge_fields
-    from segtui.core.messaging_store import drafts
-    from segtui.core.playbook import load_playbook
-    from segtui.core.run_data import latest_run
-
-    data = latest_run(project, name)
-    fields = merge_fields(data, data.segments[0]) if data.segments else []
-    return MessagingData(
-        data, drafts(project, name), load_playbook(project), fields, stored_roles(project, data)
-    )
-
-
-class MessagingScreen(MessagingActions, SegtuiScreen):
+class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiScreen):
     PURPOSE = (
         "Draft the message for each segment: goal, channel, offer and A/B variants with merge "
         "fields, previewed on real members. s suggests a draft from the playbook; every change "
@@ -156,9 +131,6 @@ class MessagingScreen(MessagingActions, SegtuiScreen):
     def on_mount(self) -> None:
         self.segtui.project_changed.subscribe(self, lambda _: self.on_project_changed())
         table = self.query_one("#msg-segments", DataTable)
-        table.add_column("", key="mark", width=1)
-        table.add_column("Segment", key="name")
-        table.add_column("Customers", key="customers")
         self.query_one(DraftEditor).display = False
         self._arrange()
         self.reload()
@@ -177,7 +149,22 @@ class MessagingScreen(MessagingActions, SegtuiScreen):
         self._arrange()
 
     def _arrange(self) -> None:
-        self.query_one("#msg-work").set_class(self.size.width >= WIDE, "wide")
+        """The preview beside the editor when wide; the sizes column only when there is room
+        (the line above the editor gives the shown segment's size anyway)."""
+        width, height = self.size
+        self.query_one("#msg-work").set_class(width >= WIDE, "wide")
+        self.query_one("#msg-work").set_class(height < SHORT, "short")
+        sizes = width >= NARROW
+        table = self.query_one("#msg-segments", DataTable)
+        if table.columns and (len(table.columns) == 3) == sizes:
+            return
+        table.clear(columns=True)
+        table.add_column("", key="mark", width=1)
+        table.add_column("Segment", key="name")
+        if sizes:
+            table.add_column("Customers", key="customers")
+        if self.loaded is not None:
+            self.fill_table()
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -314,7 +301,8 @@ class MessagingScreen(MessagingActions, SegtuiScreen):
         cursor = table.cursor_row
         table.clear()
         for seg in self.loaded.data.run.segments:
-            table.add_row(*self._cells(seg.name, seg.customers), key=seg.name)
+            cells = self._cells(seg.name, seg.customers)
+            table.add_row(*cells[: len(table.columns)], key=seg.name)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
 
@@ -350,148 +338,17 @@ class MessagingScreen(MessagingActions, SegtuiScreen):
         event.stop()
         self.action_edit()
 
-    # --- the shown segment -------------------------------------------------------------------
-
-    @property
-    def draft(self) -> Draft | None:
-        if self.loaded is None or self.segment is None:
-            return None
-        found = self.loaded.drafts.get(self.segment) or []
-        return found[self.position] if self.position < len(found) else None
-
-    def show_segment(self, name: str, position: int = 0) -> None:
-        """Show ``name``'s draft at ``position`` in the editor and preview it."""
-        assert self.loaded is not None
-        if name != self.segment:
-            self.flush()
-            self.member = 0
-        self.segment, self.position = name, position
-        self.clear_error()
-        self.show_draft()
-        if name not in self.loaded.members:
-            self.query_one(DraftPreview).show_message("Finding members to preview on…")
-            self.load_members(self.loaded.data, name)
-        self.refresh_bindings()
-
-    def show_draft(self, variant: int | None = None) -> None:
-        """The editor (or the "no draft" line) for the shown segment and position."""
-        assert self.loaded is not None and self.segment is not None
-        draft = self.draft
-        count = len(self.loaded.drafts.get(self.segment) or [])
-        editor = self.query_one(DraftEditor)
-        editor.display = draft is not None
-        size = next(s.customers for s in self.loaded.data.run.segments if s.name == self.segment)
-        line = f"{self.segment} · {fmt_int(size)} customers"
-        if draft is None:
-            line += " · no draft yet"
-            self.query_one("#msg-no-draft", Static).update(
-                "s suggests a first draft from the playbook (from the segment's name and "
-                "profile); Enter starts a blank one."
-            )
-        else:
-            if count > 1:
-                line += f" · draft {self.position + 1} of {count} (< > switch)"
-            self.query_one("#msg-no-draft", Static).update("")
-            editor.show(draft, self.loaded.data.currency, variant)
-        self.query_one("#msg-draft-line", Static).update(line)
-        self.show_preview()
-
-    def show_preview(self) -> None:
-        from segtui.core.messaging_preview import preview
-
-        panel = self.query_one(DraftPreview)
-        loaded, draft = self.loaded, self.draft
-        if loaded is None or self.segment is None:
-            return
-        rows = loaded.members.get(self.segment)
-        if draft is None:
-            panel.show_message("The preview shows the draft written for real members.")
-            return
-        if rows is None:
-            return  # still loading: shown when they come
-        if not rows:
-            panel.show_message(f"{self.segment} has no members in this run to preview on.")
-            return
-        self.member %= len(rows)
-        editor = self.query_one(DraftEditor)
-        index = min(editor.variant, len(draft.variants) - 1)
-        rendered = preview(loaded.data, draft, index, rows[self.member])
-        panel.show(
-            rendered,
-            rows[self.member],
-            self.member,
-            len(rows),
-            variant=draft.variants[index].name,
-            subject_label=SUBJECT_LABELS.get(draft.channel, "Subject"),
-            gaps_member=self.member == 1,
-        )
-
-    def on_draft_editor_edited(self, event: DraftEditor.Edited) -> None:
-        event.stop()
-        self.store(event.draft)
-        self.show_preview()
-
-    def on_draft_editor_variant_shown(self, event: DraftEditor.VariantShown) -> None:
-        event.stop()
-        self.show_preview()
-
-    # --- saving ------------------------------------------------------------------------------
-
-    def store(self, draft: Draft, *, now: bool = False, version: bool = False) -> None:
-        """Hold ``draft`` as the shown one and write it (after a pause, or ``now``).
-        ``version`` (with ``now``: suggestions, restores, removed variants) keeps the previous
-        text in the history, and this one too once it is edited."""
-        assert self.loaded is not None and self.segment is not None
-        assert self.segmentation_name is not None
-        found = self.loaded.drafts.setdefault(self.segment, [])
-        if self.position < len(found):
-            found[self.position] = draft
-        else:
-            found.append(draft)
-        key = (self.segmentation_name, self.segment, self.position)
-        if version:
-            self.versioned.discard(key)
-        self.pending = (*key, draft)
-        if self.save_timer is not None:
-            self.save_timer.stop()
-        if now:
-            self.flush()
-        else:
-            self.save_timer = self.set_timer(SAVE_AFTER, self.flush)
-        if version:  # a suggestion or a restore: the next edit keeps this text in the history
-            self.versioned.discard(key)
-
-    def flush(self) -> None:
-        """Write the change waiting to be saved, if any (on the UI thread: one small row)."""
-        if self.save_timer is not None:
-            self.save_timer.stop()
-            self.save_timer = None
-        pending, self.pending = self.pending, None
-        if pending is None or self.project is None:
-            return
-        from segtui.core.errors import SegtuiError
-        from segtui.core.messaging_store import save_draft
-
-        segmentation, segment, position, draft = pending
-        key = (segmentation, segment, position)
-        try:
-            save_draft(
-                self.project, segmentation, draft, position, keep_history=key not in self.versioned
-            )
-        except SegtuiError as exc:
-            self.show_error(f"The draft for {segment} was not saved: {exc}")
-            return
-        self.versioned.add(key)
-        if self.is_mounted:
-            self.refresh_mark(segment)
-
     # --- the rest ----------------------------------------------------------------------------
 
     def show_error(self, message: str) -> None:
-        self.query_one("#msg-error", Static).update(message)
+        line = self.query_one("#msg-error", Static)
+        line.update(message)
+        line.display = True
 
     def clear_error(self) -> None:
-        self.query_one("#msg-error", Static).update("")
+        line = self.query_one("#msg-error", Static)
+        line.update("")
+        line.display = False
 
     def on_project_changed(self) -> None:
         self.stale = True

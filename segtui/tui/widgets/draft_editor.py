@@ -41,7 +41,7 @@ CHANNEL_LABELS = {
     "email": "Email",
     "sms": "SMS",
     "social": "Social post",
-    "ad": "Paid social/search ad",
+    "ad": "Paid ad",
     "direct mail": "Direct mail",
 }
 SUBJECT_LABELS = {

@@ -66,7 +66,8 @@ class DraftPreview(VerticalScroll, can_focus=False):
         which = ", the most complete" if index == 0 else ", with gaps" if gaps_member else ""
         self.border_title = f"Preview · variant {variant} · {member_label(row)}"
         self.border_subtitle = f"member {index + 1} of {count}{which} · ctrl+n/ctrl+b"
-        parts: list[Any] = []
+        # Problems first: a template that does not render leaves its text blank below.
+        parts: list[Any] = [Text(f"✗ {problem}", style="bold red") for problem in rendered.problems]
         if rendered.subject or subject_label not in ("(no subject)",):
             heading = Text(f"{subject_label}: ", style="bold")
             heading.append(rendered.subject or "—", style="" if rendered.subject else "dim")
@@ -85,5 +86,4 @@ class DraftPreview(VerticalScroll, can_focus=False):
                     style="yellow",
                 )
             )
-        parts += [Text(f"✗ {problem}", style="bold red") for problem in rendered.problems]
         self.query_one("#preview-text", Static).update(Group(*parts))
