@@ -11,11 +11,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 from tui_helpers import rfm_run, settle, text_of, type_text
 
+from segtui.core.audience import holdout_size
+from segtui.core.audience_export import audience_paths
 from segtui.tui.app import SegtuiApp, build_app
+from segtui.tui.screens.audience_modal import AudienceModal
 from segtui.tui.screens.confirm import ConfirmModal
 from segtui.tui.screens.messaging import MessagingScreen
 from segtui.tui.widgets.draft_editor import DraftEditor
@@ -103,9 +107,10 @@ async def test_write_a_draft_preview_it_and_suggest_another(demo_project: Path) 
         await settle(pilot)
         assert "frist_name" in preview_text(screen)
         assert "first_name" in preview_text(screen)  # the close match offered
-        assert "{{ frist_name }}" in stored_drafts(demo_project)["Champions"][0]["variants"][0][
-            "subject"
-        ]
+        assert (
+            "{{ frist_name }}"
+            in stored_drafts(demo_project)["Champions"][0]["variants"][0]["subject"]
+        )
 
         # s on another segment fills it from the playbook.
         await pilot.press("down")
@@ -118,8 +123,9 @@ async def test_write_a_draft_preview_it_and_suggest_another(demo_project: Path) 
         assert len(loyal["variants"]) >= 2 and all(v["body"] for v in loyal["variants"])
         champions = stored_drafts(demo_project)["Champions"][0]
         assert loyal["variants"][0]["subject"] != champions["variants"][0]["subject"]
-        assert screen.query_one(DraftEditor).query_one("#subject", Input).value == (
-            loyal["variants"][0]["subject"]
+        assert (
+            screen.query_one(DraftEditor).query_one("#subject", Input).value
+            == (loyal["variants"][0]["subject"])
         )
 
         # A second s on text that exists asks first; No keeps the text.
@@ -129,6 +135,23 @@ async def test_write_a_draft_preview_it_and_suggest_another(demo_project: Path) 
         await pilot.press("escape")
         await settle(pilot)
         assert stored_drafts(demo_project)["Loyal"][0] == loyal
+
+        # ctrl+e: the ESP list of the shown segment, held out as its draft says.
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, AudienceModal)
+        assert modal.query_one("#audience-holdout", Input).value == f"{loyal['holdout_pct']:g}"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        path = Path(modal.query_one("#audience-path", Input).value)
+        sent, held, invalid = (pl.read_csv(p) for p in audience_paths(path))
+        assert set(sent["segment"]) == {"Loyal"} and set(held["segment"]) <= {"Loyal"}
+        opted_out = sizes["Loyal"] - sent.height - held.height - invalid.height
+        assert opted_out > 0  # the demo's customers without marketing consent
+        assert f"{opted_out:,} opted out" in text_of(modal.query_one("#audience-status", Static))
+        assert held.height == holdout_size(sent.height + held.height, loyal["holdout_pct"])
+        await pilot.press("escape")
 
     # Back on the screen later, everything is where it was left.
     app = build_app(demo_project)

@@ -151,3 +151,29 @@ def test_segments_at_80_by_24(snap_compare, demo_project: Path) -> None:  # type
         await settle(pilot)
 
     assert snap_compare(build_app(str(demo_project)), terminal_size=(80, 24), run_before=open_grid)
+
+
+def test_messaging_screen(snap_compare, demo_project: Path) -> None:  # type: ignore[no-untyped-def]
+    """The Messaging screen at 100×30: the segments with their draft marks, Champions' draft
+    as the playbook suggests it, and its preview on the segment's most complete member."""
+    from segtui.core.contacts import stored_roles
+    from segtui.core.messaging_store import save_draft
+    from segtui.core.playbook import load_playbook, suggest
+    from segtui.core.project import Project
+    from segtui.core.run_data import latest_run
+
+    _demo_rfm_run(demo_project)
+    with Project.open(demo_project) as project:
+        data = latest_run(project, "Customer value")
+        roles = stored_roles(project, data)
+        draft = suggest(data, "Champions", load_playbook(project), roles=roles)
+        save_draft(project, "Customer value", draft)
+
+    async def open_messaging(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+
+    assert snap_compare(
+        build_app(str(demo_project)), terminal_size=(100, 30), run_before=open_messaging
+    )
