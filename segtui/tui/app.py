@@ -265,6 +265,14 @@ class SegtuiApp(App[None]):
             self.review_target = segmentation
             self.switch_mode("segments")
 
+    async def action_quit(self) -> None:
+        """Quit, once every screen on show has written what it holds (text typed a moment
+        ago on the Messaging screen is saved after a pause: quitting does not wait for it)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, SegtuiScreenMixin):
+                screen.save_pending()
+        self.exit()
+
     async def action_go(self, mode: str) -> None:
         if self.project is not None and mode != self.current_mode:
             await self.switch_mode(mode)
@@ -373,7 +381,7 @@ class SegtuiApp(App[None]):
             Command("project: build the demo…", self.action_build_demo, "A ready-made project"),
             Command("help: keys", self.action_help, "What has focus and the keys that work"),
             Command("app: change theme…", self.search_themes, "Pick a colour theme"),
-            Command("app: quit", self.exit, "Quit segtui (everything is saved)"),
+            Command("app: quit", self.action_quit, "Quit segtui (everything is saved)"),
         ]
         if isinstance(screen, SegtuiScreenMixin):
             commands += screen.commands()

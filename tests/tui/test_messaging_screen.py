@@ -246,3 +246,14 @@ async def test_suggest_for_every_segment_without_a_draft(demo_project: Path) -> 
         assert f"{len(run.segments)} with a draft" in text_of(
             screen.query_one("#msg-run-line", Static)
         )
+
+
+async def test_text_typed_just_before_quitting_is_saved(demo_project: Path) -> None:
+    rfm_run(demo_project, NAME)
+    app = build_app(demo_project)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_messaging(app, pilot)
+        await pilot.press("enter")
+        await type_text(pilot, "Last words")
+        await pilot.press("ctrl+q")  # before the pause after which typing is written
+    assert stored_drafts(demo_project)["Champions"][0]["variants"][0]["subject"] == "Last words"

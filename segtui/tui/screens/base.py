@@ -50,6 +50,9 @@ class SegtuiScreenMixin:
         """Palette commands that apply on this screen right now."""
         return []
 
+    def save_pending(self) -> None:
+        """Write any change held back (e.g. typing saved after a pause) before the app quits."""
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker messages do not bubble: hand each to the app's one routing handler. Screens
         # that need a worker's result define their own handler too (Textual calls both).

@@ -4,7 +4,8 @@ variants of subject and body...); and a live preview of the shown variant render
 members of the segment, the most complete first and then one with gaps so the fallbacks show,
 with the channel's limits.
 
-Every change is saved as it is typed (after a pause of messaging_drafts.SAVE_AFTER seconds, and at once when the
+Every change is saved as it is typed (after a pause of SAVE_AFTER seconds in messaging_drafts.py,
+and at once when the
 segment or the screen changes): there is no Save key. The first save of a draft in a visit
 keeps its previous text in the draft's history; later saves of the same visit replace it, so
 the history holds one version per editing session rather than one per keystroke.

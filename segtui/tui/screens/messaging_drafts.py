@@ -144,6 +144,15 @@ class DraftKeeping(MessagingState):
         if version:  # a suggestion or a restore: the next edit keeps this text in the history
             self.versioned.discard(key)
 
+    def save_pending(self) -> None:
+        """Before quitting: what the fields hold now (keys typed a moment ago may not have
+        reached the editor's messages yet), written at once."""
+        editor = self.query_one(DraftEditor)
+        draft = editor.sync() if editor.display else None
+        if draft is not None and self.segment is not None and self.loaded is not None:
+            self.store(draft, now=True)
+        self.flush()
+
     def flush(self) -> None:
         """Write the change waiting to be saved, if any (on the UI thread: one small row)."""
         if self.save_timer is not None:
@@ -152,8 +161,8 @@ class DraftKeeping(MessagingState):
         pending, self.pending = self.pending, None
         if pending is None or self.project is None:
             return
-        from segtui.core.errors import SegtuiError
         from segtui.core.messaging_store import save_draft
+        from segtui.tui.errors import failure_message
 
         segmentation, segment, position, draft = pending
         key = (segmentation, segment, position)
@@ -161,8 +170,12 @@ class DraftKeeping(MessagingState):
             save_draft(
                 self.project, segmentation, draft, position, keep_history=key not in self.versioned
             )
-        except SegtuiError as exc:
-            self.show_error(f"The draft for {segment} was not saved: {exc}")
+        except Exception as exc:  # e.g. the file is locked by another program: say so, keep going
+            why = failure_message(exc, "saving failed")
+            self.show_error(f"The draft for {segment} was not saved: {why} It is saved with the "
+                            "next change.")  # fmt: skip
+            self.app.notify(f"The draft for {segment} was not saved: {why}", severity="error",
+                            markup=False)  # fmt: skip
             return
         self.versioned.add(key)
         if self.is_mounted:

@@ -267,6 +267,20 @@ class DraftEditor(Vertical):
         )
         return draft, problems
 
+    def sync(self) -> Draft | None:
+        """Take what the fields hold now as the draft, without waiting for their messages;
+        the new draft, or None when nothing changed (or it cannot be read)."""
+        if self.draft is None:
+            return None
+        try:
+            draft, _ = self.read()
+        except MessagingError:
+            return None
+        if draft == self.draft:
+            return None
+        self.draft = draft
+        return draft
+
     def _edited(self) -> None:
         if self.draft is None:
             return
