@@ -179,27 +179,37 @@ def next_variant_name(draft: Draft) -> str:
 
 
 def parse_discount(text: str, currency: str = "") -> tuple[DiscountKind, float | None]:
-    """A discount as people type it: "20%" is a percent, "5", "5.50" or "£5" an amount in the
-    project's currency, blank is none. MessagingError says how to write it."""
-    value = text.strip().replace(",", "")
+    """A discount as people type it: "20%" is a percent; "5", "5.50", "5,50", "£5", "5 €" or
+    "EUR 5" an amount in the project's currency (a comma before one or two final digits is
+    a decimal comma, otherwise it groups thousands); blank is none. MessagingError says how
+    to write it."""
+    import re
+
+    shown = text.strip()
+    value = shown
     if not value:
         return "", None
     kind: DiscountKind = "amount"
     if value.endswith("%"):
         kind, value = "percent", value[:-1].strip()
-    elif currency and value.startswith(currency):
-        value = value[len(currency) :].strip()
+    else:
+        for mark in filter(None, (currency, "£", "€", "$")):
+            value = value.removeprefix(mark).removesuffix(mark).strip()
+        value = re.sub(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$", "", value)
+    if re.fullmatch(r"\d+,\d{1,2}", value):
+        value = value.replace(",", ".")
+    value = value.replace(",", "").replace(" ", "")
     try:
         number = float(value)
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or number <= 0:
         raise MessagingError(
-            f"discount {text.strip()!r}: write a percentage such as 20% or an amount such as "
+            f"discount {shown!r}: write a percentage such as 20% or an amount such as "
             f"{currency}5, or leave it blank."
         )
     if kind == "percent" and number > 100:
-        raise MessagingError(f"discount {text.strip()!r}: a percent discount is at most 100%.")
+        raise MessagingError(f"discount {shown!r}: a percent discount is at most 100%.")
     return kind, number
 
 

@@ -295,6 +295,11 @@ def test_ad_social_and_direct_mail_limits() -> None:
         ("5", "amount", 5.0),
         ("£5.50", "amount", 5.5),
         ("1,000", "amount", 1000.0),
+        ("5,50", "amount", 5.5),
+        ("12,5 %", "percent", 12.5),
+        ("5 €", "amount", 5.0),
+        ("EUR 5", "amount", 5.0),
+        ("£1 250", "amount", 1250.0),
         ("", "", None),
     ],
 )
