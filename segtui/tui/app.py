@@ -138,6 +138,7 @@ class SegtuiApp(App[None]):
         self.datasets: list[DatasetInfo] = []
         # Published (on the UI thread) whenever settings or datasets were reloaded.
         self.project_changed: Signal[None] = Signal(self, "project_changed")
+        self.quit_asked = False  # quitting was asked once and something was not saved
         # The segmentation the Segments screen shows next (set by "review" elsewhere).
         self.review_target: str | None = None
 
@@ -267,11 +268,20 @@ class SegtuiApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit, once every screen on show has written what it holds (text typed a moment
-        ago on the Messaging screen is saved after a pause: quitting does not wait for it)."""
-        for screen in self.screen_stack:
-            if isinstance(screen, SegtuiScreenMixin):
-                screen.save_pending()
-        self.exit()
+        ago on the Messaging screen is saved after a pause: quitting does not wait for it).
+        When something could not be written (the file is busy, the playbook editor has
+        unchecked changes), the first press says so and a second one quits anyway."""
+        kept = [s.save_pending() for s in self.screen_stack if isinstance(s, SegtuiScreenMixin)]
+        if all(kept) or self.quit_asked:
+            self.exit()
+            return
+        self.quit_asked = True
+        self.notify(
+            "Something is not saved yet (see the message on screen, or ctrl+s in the playbook "
+            "editor). Press q or ctrl+q again to quit without it.",
+            title="Not saved",
+            severity="warning",
+        )
 
     async def action_go(self, mode: str) -> None:
         if self.project is not None and mode != self.current_mode:

@@ -234,18 +234,23 @@ async def test_suggest_for_every_segment_without_a_draft(demo_project: Path) -> 
     app = build_app(demo_project)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_messaging(app, pilot)
-        await pilot.press("enter")  # a blank draft for Champions is kept as it is
-        await pilot.press("escape")
+        await pilot.press("enter")  # Champions: a draft with text is kept as it is
+        await type_text(pilot, "Mine")
+        await pilot.press("escape", "down", "enter", "escape")  # Loyal: left blank
         await pilot.press("S")
         await settle(pilot)
         found = stored_drafts(demo_project)
         assert sorted(found) == sorted(s.name for s in run.segments)
+        assert all(len(drafts) == 1 for drafts in found.values())
+        assert found["Champions"][0]["variants"][0]["subject"] == "Mine"
         assert found["Champions"][0]["source"] == ""
+        assert found["Loyal"][0]["source"].startswith("playbook")  # the blank one replaced
         subjects = {found[s.name][0]["variants"][0]["subject"] for s in run.segments[1:]}
         assert len(subjects) == len(run.segments) - 1  # each archetype its own
         assert f"{len(run.segments)} with a draft" in text_of(
             screen.query_one("#msg-run-line", Static)
         )
+        assert screen.draft is not None and screen.draft.source.startswith("playbook")
 
 
 async def test_text_typed_just_before_quitting_is_saved(demo_project: Path) -> None:

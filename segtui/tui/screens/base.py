@@ -50,8 +50,10 @@ class SegtuiScreenMixin:
         """Palette commands that apply on this screen right now."""
         return []
 
-    def save_pending(self) -> None:
-        """Write any change held back (e.g. typing saved after a pause) before the app quits."""
+    def save_pending(self) -> bool:
+        """Write any change held back (e.g. typing saved after a pause) before the app quits;
+        False when something would be lost (the app then asks before quitting)."""
+        return True
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker messages do not bubble: hand each to the app's one routing handler. Screens

@@ -33,6 +33,7 @@ from segtui.tui.screens.messaging_actions import MessagingActions
 from segtui.tui.screens.messaging_commands import MessagingCommands
 from segtui.tui.screens.messaging_drafts import DraftKeeping
 from segtui.tui.screens.messaging_state import MessagingData, load_messaging
+from segtui.tui.screens.run_choice import segmentation_to_show
 from segtui.tui.widgets.draft_editor import DraftEditor
 from segtui.tui.widgets.draft_preview import DraftPreview
 from segtui.tui.widgets.footer import KeysFooter
@@ -76,6 +77,8 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
                 id="messaging.next_variant", tooltip="Show the next A/B variant."),
         Binding("left_square_bracket", "variant(-1)", "Previous variant", show=False,
                 id="messaging.previous_variant", tooltip="Show the previous A/B variant."),
+        Binding("ctrl+f", "insert_field", "Field", id="messaging.insert_field",
+                tooltip="Insert a merge field at the cursor (fuzzy search of every field)."),
         Binding("a", "add_variant", "Add variant", id="messaging.add_variant",
                 tooltip="Add a variant, starting from the shown one's text."),
         Binding("X", "remove_variant", "Remove variant", show=False,
@@ -141,10 +144,10 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
         self.reload()  # a new run, or renames made on another screen
 
     def on_screen_suspend(self) -> None:
-        self.flush()
+        self.end_visit()
 
     def on_unmount(self) -> None:
-        self.flush()
+        self.flush(refresh=False)  # the widgets are going: write, show nothing
 
     def on_resize(self) -> None:
         self._arrange()
@@ -175,10 +178,19 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
         return self.project.segmentations()
 
     def show_segmentation(self, name: str) -> None:
-        self.flush()
+        self.end_visit()
         self.segmentation_name = name
         self.segment = None
+        self.hide_editor()
         self.load(name)
+
+    def hide_editor(self) -> None:
+        """Nothing to edit while a run loads or after it failed to."""
+        editor = self.query_one(DraftEditor)
+        if editor.has_focus_within:
+            self.query_one("#msg-segments").focus()
+        editor.display = False
+        editor.draft = None
 
     def load(self, name: str) -> None:
         self.query_one("#msg-run-line", Static).update(f"Loading {name}: its run and drafts…")
@@ -214,7 +226,10 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
 
             why = failure_message(worker.error) if worker.error else "it failed"
             if worker.name == "load-messaging":
+                self.end_visit()
                 self.loaded = None
+                self.segment = None
+                self.hide_editor()
                 self.query_one("#msg-run-line", Static).update(
                     f"{self.segmentation_name}: could not be loaded: {why}"
                 )
@@ -224,24 +239,18 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
 
     def show_segmentations(self, segmentations: list[Segmentation]) -> None:
         self.segmentations = segmentations
-        run = {s.name: s for s in segmentations if s.last_run is not None}
-        target = self.segmentation_name
-        if target not in run and self.loaded is not None:  # renamed elsewhere: follow it
-            shown = self.loaded.data.run.id
-            target = next((n for n, s in run.items() if s.last_run.id == shown), None)  # type: ignore[union-attr]
-        if target not in run:
-            latest = max(run.values(), key=lambda s: s.last_run.id, default=None)  # type: ignore[union-attr]
-            target = latest.name if latest else None
-        if target is None:
+        shown = self.loaded.data.run.id if self.loaded is not None else None
+        seg = segmentation_to_show(segmentations, self.segmentation_name, shown)
+        if seg is None or seg.last_run is None:
             self.show_nothing()
             return
+        target, last_run = seg.name, seg.last_run
         current = self.loaded
         if (
             current is None
             or target != self.segmentation_name
-            or current.data.run.id != run[target].last_run.id  # type: ignore[union-attr]
-            or [s.name for s in current.data.run.segments]
-            != [s.name for s in run[target].last_run.segments]  # type: ignore[union-attr]
+            or current.data.run.id != last_run.id
+            or [s.name for s in current.data.run.segments] != [s.name for s in last_run.segments]
             or self.stale
         ):
             self.flush()
@@ -251,30 +260,51 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
         self.refresh_bindings()
 
     def show_nothing(self) -> None:
-        self.flush()
+        self.end_visit()
         self.loaded = None
         self.segmentation_name = None
         self.segment = None
+        self.hide_editor()
         self.query_one("#msg-segments", DataTable).clear()
         self.query_one("#msg-run-line", Static).update(
             "No segmentation has been run yet: define and run one on the Criteria screen (3), "
             "then draft its messages here."
         )
-        self.query_one(DraftEditor).display = False
         self.query_one("#msg-no-draft", Static).update("")
         self.query_one("#msg-draft-line", Static).update("")
         self.query_one(DraftPreview).show_message("")
         self.refresh_bindings()
 
     def show_loaded(self, loaded: MessagingData) -> None:
+        shown = self._on_screen(loaded)
         self.loaded = loaded
         self.clear_error()
         self.show_run_line()
         self.fill_table()
+        if shown is not None:  # what is typed on screen wins over what the worker read
+            segment, position, draft = shown
+            found = loaded.drafts.setdefault(segment, [])
+            found[position : position + 1] = [draft]
         target = self.segment if self.segment in loaded.data.segments else None
+        position = self.position if target is not None else 0
         self.segment = None
-        self.select_segment(target or (loaded.data.segments or [None])[0])
+        self.select_segment(target or (loaded.data.segments or [None])[0], position)
         self.refresh_bindings()
+
+    def _on_screen(self, loaded: MessagingData) -> tuple[str, int, Draft] | None:
+        """The draft in the editor, when the run loaded again is the one it belongs to."""
+        editor = self.query_one(DraftEditor)
+        if self.loaded is None or self.segment is None or not editor.display:
+            return None
+        if loaded.data.run.segmentation != self.loaded.data.run.segmentation:
+            return None
+        editor.sync()
+        draft = editor.draft
+        if draft is None or self.segment not in loaded.data.segments:
+            return None
+        if self.position > len(loaded.drafts.get(self.segment) or []):
+            return None
+        return self.segment, self.position, draft
 
     def show_run_line(self) -> None:
         """The run, how many of its segments have a draft, and drafts the run left behind."""
@@ -299,13 +329,12 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
     def fill_table(self) -> None:
         assert self.loaded is not None
         table = self.query_one("#msg-segments", DataTable)
-        cursor = table.cursor_row
         table.clear()
         for seg in self.loaded.data.run.segments:
             cells = self._cells(seg.name, seg.customers)
             table.add_row(*cells[: len(table.columns)], key=seg.name)
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
+        if self.segment in self.loaded.data.segments:  # the cursor stays on the shown one
+            table.move_cursor(row=self.loaded.data.segments.index(self.segment))
 
     def _cells(self, name: str, customers: int) -> tuple[Text, str, Text]:
         assert self.loaded is not None
@@ -321,17 +350,19 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
         table.update_cell(name, "mark", Text("●", style="green") if count else Text(" "))
         self.show_run_line()
 
-    def select_segment(self, name: str | None) -> None:
+    def select_segment(self, name: str | None, position: int = 0) -> None:
         if name is None or self.loaded is None:
             return
         table = self.query_one("#msg-segments", DataTable)
         index = self.loaded.data.segments.index(name)
         if table.cursor_row != index:
             table.move_cursor(row=index)
-        self.show_segment(name)
+        self.show_segment(name, position)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        if event.cursor_row != event.data_table.cursor_row:
+            return  # the cursor has moved on (the table was refilled): a later event follows
         if event.row_key.value is not None and event.row_key.value != self.segment:
             self.show_segment(str(event.row_key.value))
 

@@ -130,8 +130,13 @@ class MessagingActions(MessagingState):
             from segtui.core.messaging_store import delete_draft
 
             assert self.loaded is not None
-            self.flush()
-            delete_draft(self.project, segmentation, segment, position)
+            self.end_visit()
+            ok, _ = self.attempt(
+                "The draft was not deleted",
+                delete_draft, self.project, segmentation, segment, position,
+            )  # fmt: skip
+            if not ok or self.loaded is None or self.segmentation_name != segmentation:
+                return
             self.loaded.drafts[segment].pop(position)
             self.refresh_mark(segment)
             self.show_segment(segment, max(0, position - 1))
@@ -151,7 +156,12 @@ class MessagingActions(MessagingState):
         if self.draft is None or segment is None or self.segmentation_name is None:
             return
         self.flush()
-        history = draft_history(self.project, self.segmentation_name, segment, position)
+        ok, history = self.attempt(
+            "The history could not be read",
+            draft_history, self.project, self.segmentation_name, segment, position,
+        )  # fmt: skip
+        if not ok:
+            return
         if not history:
             self.app.notify("This draft has no earlier versions yet.")
             return

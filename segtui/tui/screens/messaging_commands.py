@@ -8,13 +8,24 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from segtui.core.segment_model import METHOD_LABELS
 from segtui.tui.screens.base import Command
 from segtui.tui.screens.messaging_state import MessagingState, has_text
 from segtui.tui.widgets.draft_editor import DraftEditor
 
 if TYPE_CHECKING:
     from segtui.core.messaging_model import Draft
+
+
+FIELD_NOTES = {
+    "segment_name": "the segment's name",
+    "segment_size": "customers in the segment",
+    "segment_avg_spend": "the segment's average spend per customer",
+    "currency": "the project's currency symbol",
+    "offer": "the draft's offer, in words",
+    "offer_code": "the draft's discount code",
+    "discount": "the draft's discount, e.g. 20% or £5",
+    "cta": "the draft's call to action",
+}
 
 
 class MessagingCommands(MessagingState):
@@ -33,7 +44,8 @@ class MessagingCommands(MessagingState):
 
     def action_suggest(self) -> None:
         segment, position, draft = self.segment, self.position, self.draft
-        if self.loaded is None or segment is None:
+        segmentation = self.segmentation_name
+        if self.loaded is None or segment is None or segmentation is None:
             return
         self.flush()
         if draft is not None and has_text(draft):
@@ -41,26 +53,26 @@ class MessagingCommands(MessagingState):
                 f"Replace the draft for {segment} with the playbook's suggestion?",
                 "Your text is kept in the draft's history: h restores it.",
                 "Replace",
-                lambda: self.suggest(segment, position),
+                lambda: self.suggest(segmentation, segment, position),
             )
         else:
-            self.suggest(segment, position)
+            self.suggest(segmentation, segment, position)
 
-    def suggest(self, segment: str, position: int) -> None:
+    def suggest(self, segmentation: str, segment: str, position: int) -> None:
         self.query_one(DraftEditor).status(f"Suggesting a draft for {segment} from the playbook…")
         self.query_one("#msg-no-draft").update(
             f"Suggesting a draft for {segment} from the playbook and its profile…"
         )
-        self._suggest(segment, position)
+        self._suggest(segmentation, segment, position)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="suggest", name="suggest")
-    def _suggest(self, segment: str, position: int) -> tuple[str, int, Draft]:
+    def _suggest(self, segmentation: str, segment: str, position: int) -> tuple[Any, ...]:
         from segtui.core.playbook import suggest
 
         assert self.loaded is not None
         loaded = self.loaded
         draft = suggest(loaded.data, segment, loaded.playbook, roles=loaded.roles)
-        return segment, position, draft
+        return segmentation, segment, position, draft
 
     def action_suggest_missing(self) -> None:
         if self.loaded is None or self.segmentation_name is None:
@@ -69,43 +81,60 @@ class MessagingCommands(MessagingState):
         self.app.notify("Suggesting drafts for the segments without one…")
         self.suggest_missing(self.segmentation_name)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="suggest", name="suggest-all")
-    def suggest_missing(self, segmentation: str) -> dict[str, Draft]:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="suggest-all",
+          name="suggest-all")  # fmt: skip
+    def suggest_missing(self, segmentation: str) -> tuple[str, dict[str, tuple[int, Draft]]]:
+        """Drafts for the segments without one, or with only blank ones (the first blank one
+        is replaced), stored as they are made."""
         from segtui.core.messaging_store import save_draft
         from segtui.core.playbook import suggest_all
 
         assert self.loaded is not None
         loaded = self.loaded
-        made = suggest_all(loaded.data, loaded.drafts, loaded.playbook, roles=loaded.roles)
-        return {name: save_draft(self.project, segmentation, d) for name, d in made.items()}
+        written = {name: [d for d in found if has_text(d)] for name, found in loaded.drafts.items()}
+        made = suggest_all(loaded.data, written, loaded.playbook, roles=loaded.roles)
+        stored = {}
+        for name, draft in made.items():
+            stored[name] = (0, save_draft(self.project, segmentation, draft, 0))
+        return segmentation, stored
 
     def worker_done(self, name: str | None, result: Any) -> None:
         """A worker of these actions succeeded (the screen routes its result here)."""
         if self.loaded is None:
             return
         if name == "suggest":
-            segment, position, draft = result
-            if (segment, position) == (self.segment, self.position):
+            segmentation, segment, position, draft = result
+            shown = segmentation == self.segmentation_name
+            if shown and (segment, position) == (self.segment, self.position):
                 self.store(draft, now=True, version=True)
                 self.show_draft(variant=0)
             else:  # the user moved on while it was made: file it where it belongs
                 from segtui.core.messaging_store import save_draft
 
-                assert self.segmentation_name is not None
-                saved = save_draft(self.project, self.segmentation_name, draft, position)
-                found = self.loaded.drafts.setdefault(segment, [])
-                found[position : position + 1] = [saved]
-                self.refresh_mark(segment)
+                ok, saved = self.attempt(
+                    f"The suggestion for {segment} was not saved",
+                    save_draft, self.project, segmentation, draft, position,
+                )  # fmt: skip
+                if not ok:
+                    return
+                if shown:
+                    found = self.loaded.drafts.setdefault(segment, [])
+                    found[position : position + 1] = [saved]
+                    self.refresh_mark(segment)
             self.app.notify(f"{segment}: suggested from {draft.source}.", markup=False)
         elif name == "suggest-all":
-            for segment, draft in result.items():
-                self.loaded.drafts.setdefault(segment, []).append(draft)
-                self.refresh_mark(segment)
-            if self.segment in result:
-                self.show_draft(variant=0)
-            count = len(result)
+            segmentation, stored = result
+            if segmentation == self.segmentation_name:
+                for segment, (position, draft) in stored.items():
+                    found = self.loaded.drafts.setdefault(segment, [])
+                    found[position : position + 1] = [draft]
+                    self.refresh_mark(segment)
+                if self.segment in stored and self.position == stored[self.segment][0]:
+                    self.show_draft(variant=0)
+            count = len(stored)
             self.app.notify(
-                f"Suggested drafts for {count} segment{'s' if count != 1 else ''} without one."
+                f"Suggested drafts for {count} segment{'s' if count != 1 else ''} of "
+                f"{segmentation} that had none."
                 if count
                 else "Every segment already has a draft."
             )
@@ -113,21 +142,49 @@ class MessagingCommands(MessagingState):
     # --- elsewhere ---------------------------------------------------------------------------
 
     def action_pick(self) -> None:
-        runs = [s for s in self.segmentations if s.last_run is not None]
-        if not runs:
-            self.app.notify("No segmentation has been run yet: run one on the Criteria screen.")
+        from segtui.tui.screens.run_choice import pick_segmentation
+
+        pick_segmentation(
+            self.app,
+            self.segmentations,
+            self.show_segmentation,
+            "Segmentation to draft messages for…",
+        )
+
+    def action_insert_field(self) -> None:
+        """A fuzzy picker of the merge fields; the chosen one goes in at the cursor of the
+        subject or body being edited (the body when the list has focus)."""
+        from textual.widgets import Input, TextArea
+
+        if self.loaded is None or self.draft is None:
             return
+        editor = self.query_one(DraftEditor)
+        focused = self.app.focused
+        target = focused if isinstance(focused, Input | TextArea) and focused in editor.query(
+            "Input, TextArea"
+        ) else editor.query_one("#body", TextArea)  # fmt: skip
+        by_name = self.loaded.data.features.by_name
+
+        def insert(name: str) -> None:
+            text = "{{ " + name + " }}"
+            if isinstance(target, TextArea):
+                target.insert(text)
+            else:
+                target.insert_text_at_cursor(text)
+            target.focus()
+
+        def about(name: str) -> str:
+            info = by_name.get(name)
+            if info is not None:
+                return f"{info.label} · {info.group} · {info.type}"
+            return FIELD_NOTES.get(name, "a score or value of the run")
+
         self.app.search_commands(
             [
-                Command(
-                    s.name,
-                    lambda name=s.name: self.show_segmentation(name),  # type: ignore[misc]
-                    f"{METHOD_LABELS.get(s.method, s.method)} · "
-                    f"{len(s.last_run.segments)} segments",  # type: ignore[union-attr]
-                )
-                for s in runs
+                Command(name, lambda name=name: insert(name), about(name))  # type: ignore[misc]
+                for name in self.loaded.fields
             ],
-            placeholder="Segmentation to draft messages for…",
+            placeholder='Merge field to insert (add | default("…") for a fallback)…',
         )
 
     def jump_to_segment(self) -> None:
@@ -189,6 +246,7 @@ class MessagingCommands(MessagingState):
                 "S",
             ),
             Command("messaging: jump to segment…", self.jump_to_segment, "fuzzy picker"),
+            Command("messaging: insert merge field…", self.action_insert_field, "ctrl+f"),
             Command(
                 "messaging: next member", lambda: self.action_member(1), "ctrl+n (ctrl+b back)"
             ),
@@ -207,11 +265,15 @@ class MessagingCommands(MessagingState):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("pick", "playbook"):
             return True
-        if action in ("add_variant", "remove_variant", "variant", "history", "delete_draft"):
+        if action in (
+            "add_variant", "remove_variant", "variant", "history", "delete_draft", "insert_field"
+        ):  # fmt: skip
             return self.draft is not None
         if action == "other_draft":
             found = (self.loaded.drafts.get(self.segment or "") or []) if self.loaded else []
             return len(found) > 1
+        if action == "edit" and self.query_one(DraftEditor).has_focus_within:
+            return False  # already editing (Enter is the fields' own there)
         if action in ("edit", "suggest", "member", "new_draft", "suggest_missing", "export"):
             return self.loaded is not None and self.segment is not None
         return True

@@ -44,8 +44,9 @@ class DraftKeeping(MessagingState):
     def show_segment(self, name: str, position: int = 0) -> None:
         """Show ``name``'s draft at ``position`` in the editor and preview it."""
         assert self.loaded is not None
+        if (name, position) != (self.segment, self.position):
+            self.end_visit()
         if name != self.segment:
-            self.flush()
             self.member = 0
         self.segment, self.position = name, position
         self.clear_error()
@@ -111,6 +112,8 @@ class DraftKeeping(MessagingState):
 
     def on_draft_editor_edited(self, event: DraftEditor.Edited) -> None:
         event.stop()
+        if self.draft is None or event.draft.segment != self.segment:
+            return  # typed as the editor was being hidden or refilled: not this draft's
         self.store(event.draft)
         self.show_preview()
 
@@ -124,8 +127,8 @@ class DraftKeeping(MessagingState):
         """Hold ``draft`` as the shown one and write it (after a pause, or ``now``).
         ``version`` (with ``now``: suggestions, restores, removed variants) keeps the previous
         text in the history, and this one too once it is edited."""
-        assert self.loaded is not None and self.segment is not None
-        assert self.segmentation_name is not None
+        if self.loaded is None or self.segment is None or self.segmentation_name is None:
+            return  # nothing is shown (loading): the editor is hidden, nothing to keep
         found = self.loaded.drafts.setdefault(self.segment, [])
         if self.position < len(found):
             found[self.position] = draft
@@ -144,23 +147,31 @@ class DraftKeeping(MessagingState):
         if version:  # a suggestion or a restore: the next edit keeps this text in the history
             self.versioned.discard(key)
 
-    def save_pending(self) -> None:
+    def end_visit(self) -> None:
+        """Leaving the shown draft (another segment, draft, segmentation or screen): write
+        what waits, and the next visit's first change keeps a version again."""
+        self.flush()
+        self.versioned.clear()
+
+    def save_pending(self) -> bool:
         """Before quitting: what the fields hold now (keys typed a moment ago may not have
-        reached the editor's messages yet), written at once."""
+        reached the editor's messages yet), written at once; False if it could not be."""
         editor = self.query_one(DraftEditor)
         draft = editor.sync() if editor.display else None
-        if draft is not None and self.segment is not None and self.loaded is not None:
+        if draft is not None:
             self.store(draft, now=True)
-        self.flush()
+        return self.flush()
 
-    def flush(self) -> None:
-        """Write the change waiting to be saved, if any (on the UI thread: one small row)."""
+    def flush(self, *, refresh: bool = True) -> bool:
+        """Write the change waiting to be saved, if any (on the UI thread: one small row).
+        A failure is said on screen and the change stays waiting, so leaving the segment,
+        the next change or quitting tries again; False when it failed."""
         if self.save_timer is not None:
             self.save_timer.stop()
             self.save_timer = None
         pending, self.pending = self.pending, None
         if pending is None or self.project is None:
-            return
+            return True
         from segtui.core.messaging_store import save_draft
         from segtui.tui.errors import failure_message
 
@@ -170,13 +181,16 @@ class DraftKeeping(MessagingState):
             save_draft(
                 self.project, segmentation, draft, position, keep_history=key not in self.versioned
             )
-        except Exception as exc:  # e.g. the file is locked by another program: say so, keep going
+        except Exception as exc:  # e.g. the file is locked by another program: say so, keep it
+            if self.pending is None:
+                self.pending = pending
             why = failure_message(exc, "saving failed")
-            self.show_error(f"The draft for {segment} was not saved: {why} It is saved with the "
-                            "next change.")  # fmt: skip
-            self.app.notify(f"The draft for {segment} was not saved: {why}", severity="error",
-                            markup=False)  # fmt: skip
-            return
+            message = f"The draft for {segment} is not saved yet: {why}"
+            if refresh:
+                self.show_error(message + " It is tried again with the next change.")
+            self.app.notify(message, severity="error", markup=False)
+            return False
         self.versioned.add(key)
-        if self.is_mounted:
+        if refresh:
             self.refresh_mark(segment)
+        return True

@@ -264,6 +264,10 @@ class PlaybookModal(SegtuiModal[bool]):
 
     # --- closing ---------------------------------------------------------------------------
 
+    def save_pending(self) -> bool:
+        """The playbook is saved only when checked (ctrl+s): quitting with changes asks."""
+        return not self.dirty
+
     def action_close(self) -> None:
         if self.saving:
             return

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from segtui.core.segment_model import METHOD_LABELS
 from segtui.tui.formatting import fmt_int
 from segtui.tui.screens.base import SegtuiScreen
+from segtui.tui.screens.run_choice import segmentation_to_show
 from segtui.tui.screens.segments_actions import SegmentActions
 from segtui.tui.screens.segments_charts import SegmentCharts
 from segtui.tui.widgets.footer import KeysFooter
@@ -247,21 +248,14 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
 
     def show_segmentations(self, segmentations: list[Segmentation]) -> None:
         self.segmentations = segmentations
-        run = [s for s in segmentations if s.last_run is not None]
-        names = {s.name for s in run}
-        target = self.segtui.review_target or self.segmentation_name
+        wanted = self.segtui.review_target or self.segmentation_name
         self.segtui.review_target = None
-        if target not in names and self.loaded is not None:  # renamed elsewhere: follow it
-            shown = self.loaded.data.run.id
-            target = next((s.name for s in run if any(r == shown for r in self._run_ids(s))),
-                          target)  # fmt: skip
-        if target not in names:
-            latest = max(run, key=lambda s: s.last_run.id, default=None)  # type: ignore[union-attr]
-            target = latest.name if latest else None
-        if target is None:
+        shown = self.loaded.data.run.id if self.loaded is not None else None
+        seg = segmentation_to_show(segmentations, wanted, shown)
+        if seg is None:
             self.show_nothing()
             return
-        seg = next(s for s in run if s.name == target)
+        target = seg.name
         current = self.loaded
         if (
             current is None
@@ -276,10 +270,6 @@ class SegmentsScreen(SegmentCharts, SegmentActions, SegtuiScreen):
             self.segmentation_name = target
             self.load_run(target)
         self.refresh_bindings()
-
-    def _run_ids(self, seg: Segmentation) -> list[int]:
-        """The segmentation's latest run id (a shown run that is still its latest)."""
-        return [seg.last_run.id] if seg.last_run is not None else []
 
     def show_error(self, message: str) -> None:
         self.query_one("#segments-error", Static).update(message)

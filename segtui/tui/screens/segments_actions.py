@@ -45,21 +45,10 @@ class SegmentActions:
     # --- pickers ---------------------------------------------------------------------------
 
     def action_pick(self) -> None:
-        runs = [s for s in self.segmentations if s.last_run is not None]
-        if not runs:
-            self.app.notify("No segmentation has been run yet: run one on the Criteria screen.")
-            return
-        self.app.search_commands(
-            [
-                Command(
-                    s.name,
-                    lambda name=s.name: self.show_segmentation(name),  # type: ignore[misc]
-                    f"{METHOD_LABELS.get(s.method, s.method)} · {len(s.last_run.segments)} "  # type: ignore[union-attr]
-                    f"segments · run {s.last_run.ran_at[:16].replace('T', ' ')}",  # type: ignore[union-attr]
-                )
-                for s in runs
-            ],
-            placeholder="Segmentation to review…",
+        from segtui.tui.screens.run_choice import pick_segmentation
+
+        pick_segmentation(
+            self.app, self.segmentations, self.show_segmentation, "Segmentation to review…"
         )
 
     def action_feature(self) -> None:

@@ -93,7 +93,7 @@ class VariantBar(Widget, can_focus=True):
         for i, name in enumerate(self.names):
             text.append(f" {name} ", style="reverse bold" if i == self.index else "")
             text.append(" ")
-        text.append(" a adds · [ ] switch", style="dim")
+        text.append(" ←→ here · in the list: a adds, [ ] switch", style="dim")
         return text
 
     def action_move(self, step: int) -> None:
