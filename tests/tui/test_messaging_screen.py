@@ -262,3 +262,46 @@ async def test_text_typed_just_before_quitting_is_saved(demo_project: Path) -> N
         await type_text(pilot, "Last words")
         await pilot.press("ctrl+q")  # before the pause after which typing is written
     assert stored_drafts(demo_project)["Champions"][0]["variants"][0]["subject"] == "Last words"
+
+
+async def test_each_visit_to_a_draft_keeps_one_version(demo_project: Path) -> None:
+    rfm_run(demo_project, NAME)
+    app = build_app(demo_project)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_messaging(app, pilot)
+        await pilot.press("enter")
+        await type_text(pilot, "First")
+        await pilot.press("escape", "down", "up")  # to Loyal and back: a new visit
+        await pilot.press("enter")
+        await type_text(pilot, " and")
+        await type_text(pilot, " more")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert versions(demo_project) == 1  # "First", not one per pause in typing
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("enter")
+        await type_text(pilot, "!")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert versions(demo_project) == 2
+        assert stored_drafts(demo_project)["Champions"][0]["variants"][0]["subject"] == (
+            "First and more!"
+        )
+
+
+async def test_quitting_with_an_unchecked_playbook_asks_first(demo_project: Path) -> None:
+    rfm_run(demo_project, NAME)
+    app = build_app(demo_project)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_messaging(app, pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        await type_text(pilot, "x")
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.is_running and app.quit_asked
+        await pilot.press("ctrl+q")
+    assert not app.is_running

@@ -12,7 +12,7 @@ only what differs from the draft held.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -50,6 +50,12 @@ SUBJECT_LABELS = {
     "social": "Title",
     "direct mail": "Title",
 }
+
+
+def _field(**options: Any) -> Input:
+    """One of the editor's inputs: compact, and focusing it puts the cursor at the end rather
+    than selecting the text (the next key would replace it all)."""
+    return Input(compact=True, select_on_focus=False, **options)
 
 
 class VariantBar(Widget, can_focus=True):
@@ -134,30 +140,30 @@ class DraftEditor(Vertical):
             yield Select([(CHANNEL_LABELS[c], c) for c in CHANNELS], allow_blank=False,
                          compact=True, id="channel", tooltip="Where it is sent.")  # fmt: skip
             yield Label("Holdout %")
-            yield Input(compact=True, id="holdout", classes="short",
+            yield _field(id="holdout", classes="short",
                         tooltip=f"Share of the segment kept out of the send as a control group "
                         f"(0 to {HOLDOUT_MAX:g}).")  # fmt: skip
         with Horizontal(classes="draft-row"):
             yield Label("Offer")
-            yield Input(compact=True, id="offer", placeholder="e.g. free delivery this week",
+            yield _field(id="offer", placeholder="e.g. free delivery this week",
                         tooltip="What the message offers, in words.")  # fmt: skip
             yield Label("Discount")
-            yield Input(compact=True, id="discount", classes="short", placeholder="20% or 5",
+            yield _field(id="discount", classes="short", placeholder="20% or 5",
                         tooltip="A percentage (20%) or an amount (5), or blank.")  # fmt: skip
             yield Label("Code")
-            yield Input(compact=True, id="code", classes="code",
+            yield _field(id="code", classes="code",
                         tooltip="The discount code, shown as {{ offer_code }}.")  # fmt: skip
         with Horizontal(classes="draft-row"):
             yield Label("CTA")
-            yield Input(compact=True, id="cta", placeholder="e.g. Shop the new range",
+            yield _field(id="cta", placeholder="e.g. Shop the new range",
                         tooltip="The call to action ({{ cta }} in the text).")  # fmt: skip
             yield Label("Send")
-            yield Input(compact=True, id="send-note", placeholder="e.g. Tuesday 10:00",
+            yield _field(id="send-note", placeholder="e.g. Tuesday 10:00",
                         tooltip="When to send it, as a note for whoever schedules it.")  # fmt: skip
         yield VariantBar(id="variant-bar")
         with Horizontal(classes="draft-row"):
             yield Label("Subject", id="subject-label")
-            yield Input(compact=True, id="subject",
+            yield _field(id="subject",
                         tooltip='Merge fields with fallbacks: {{ first_name | default("there") }}.'
                         )  # fmt: skip
         body = TextArea(id="body", compact=True, soft_wrap=True)
@@ -165,7 +171,12 @@ class DraftEditor(Vertical):
         yield body
         with Horizontal(classes="draft-row"):
             yield Label("Notes")
-            yield Input(compact=True, id="notes", tooltip="Notes for yourself or the client.")
+            yield Input(
+                compact=True,
+                select_on_focus=False,
+                id="notes",
+                tooltip="Notes for yourself or the client.",
+            )
         yield Static("", id="draft-status", markup=False)
 
     # --- filling -----------------------------------------------------------------------------
