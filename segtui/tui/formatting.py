@@ -1,5 +1,6 @@
-"""How numbers, dates and paths are written on screen: thousands separators, one-decimal
-percentages, paths relative to the working directory (short, and free of tmp prefixes)."""
+"""How numbers, dates, paths and lists are written on screen: thousands separators, one-decimal
+percentages, paths relative to the working directory (short, and free of tmp prefixes), names
+joined as a sentence ("a, b and c")."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def date_range(first: str | None, last: str | None) -> str:
         return "—"
     first, last = (first or "?")[:10], (last or "?")[:10]
     return first if first == last else f"{first}→{last}"
+
+
+def listed(names: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

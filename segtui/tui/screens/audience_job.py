@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from segtui.tui.formatting import display_path
+from segtui.tui.formatting import display_path, listed
 
 if TYPE_CHECKING:
     from segtui.core.audience import ContactColumns
@@ -75,11 +75,6 @@ class DraftsWritten:
 def sentence(text: str) -> str:
     """A core message (which starts in lower case, to follow a file name) as a sentence."""
     return text[:1].upper() + text[1:]
-
-
-def listed(names: list[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
 
 
 def parse_holdout(text: str) -> float:

@@ -10,18 +10,15 @@ files are replaced only after asking."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, ProgressBar, Select, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
-from segtui.tui.formatting import display_path
 from segtui.tui.screens.audience_job import (
     AUDIENCES,
     KINDS,
@@ -31,14 +28,13 @@ from segtui.tui.screens.audience_job import (
     contacts_line,
     default_path,
     extra_columns,
-    listed,
     parse_holdout,
     parse_seed,
     run_job,
     sentence,
     success_message,
 )
-from segtui.tui.screens.base import SegtuiModal
+from segtui.tui.screens.writing_modal import WritingModal, writing_bindings
 from segtui.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -47,7 +43,7 @@ if TYPE_CHECKING:
     from segtui.core.run_data import RunData
 
 
-class AudienceModal(SegtuiModal[None]):
+class AudienceModal(WritingModal):
     PURPOSE = (
         "Export an audience (ESP list, Meta or Google customer match) or the drafts of the "
         "focused segment, ticked segments or the whole run. ctrl+s or Enter in the path writes."
@@ -65,12 +61,14 @@ class AudienceModal(SegtuiModal[None]):
     AudienceModal #audience-status { height: auto; }
     AudienceModal ProgressBar { height: 1; }
     """
-    BINDINGS: ClassVar = [
-        Binding("ctrl+s", "export", "Export", priority=True, id="audience.write",
-                tooltip="Write the files (asks before replacing any)."),
-        Binding("escape", "close", "Close", id="audience.close",
-                tooltip="Cancel a running export (no file is left), or close the dialog."),
-    ]  # fmt: skip
+    BINDINGS: ClassVar = writing_bindings(
+        "audience", "Write the files (asks before replacing any)."
+    )
+    STATUS = "#audience-status"
+    PROGRESS = "#audience-progress"
+    WORKER = "audience-export"
+    REPLACE_DETAIL = "They are replaced only once every new file is complete."
+    CANCELLED = "The export was cancelled; no file was written."
 
     def __init__(
         self,
@@ -88,8 +86,6 @@ class AudienceModal(SegtuiModal[None]):
         # The defaults last put in the path and holdout fields: a field still holding its
         # default follows the choices; one the user changed is left alone.
         self.defaults: dict[str, str] = {}
-        self.cancel_event = threading.Event()
-        self.running = False
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -138,7 +134,6 @@ class AudienceModal(SegtuiModal[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one(ProgressBar).display = False
         self._follow_choices()
         self.query_one("#audience-path", Input).focus()
         self.load_contacts()
@@ -266,14 +261,6 @@ class AudienceModal(SegtuiModal[None]):
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _status(self, text: str, error: bool = False) -> None:
-        status = self.query_one("#audience-status", Static)
-        status.set_class(error, "error")
-        status.update(text)
-
-    def show_error(self, message: str) -> None:
-        self._status(message, error=True)
-
     def _job(self) -> AudienceJob | None:
         """The export asked for, or None with the reason in the status line."""
         text = self.query_one("#audience-path", Input).value.strip()
@@ -297,47 +284,10 @@ class AudienceModal(SegtuiModal[None]):
             seed=self._seed() if audience else 0,
         )
 
-    def action_export(self, force: bool = False) -> None:
-        if self.running:
-            return
+    def export(self, force: bool) -> None:
         job = self._job()
-        if job is None:
-            return
-        if not force:
-            existing = [p for p in job.targets if p.exists()]
-            if existing:
-                self._ask_to_replace(existing)
-                return
-        self.running = True
-        self.cancel_event.clear()
-        self._lock(True)
-        progress = self.query_one(ProgressBar)
-        progress.display = True
-        progress.update(progress=0.0)
-        self._status(f"Writing {display_path(job.path)}… (Escape cancels)")
-        self.write(job, force)
-
-    def _ask_to_replace(self, existing: list[Path]) -> None:
-        from segtui.tui.screens.confirm import ConfirmModal
-
-        def done(yes: bool | None) -> None:
-            if yes:
-                self.action_export(force=True)
-
-        names = listed([display_path(p) for p in existing])
-        self.app.push_screen(
-            ConfirmModal(
-                f"Replace {names}?",
-                "They are replaced only once every new file is complete.",
-                confirm_label="Replace",
-            ),
-            done,
-        )
-
-    def _lock(self, locked: bool) -> None:
-        """The choices cannot change while the files are being written."""
-        for widget in self.query("Select, SelectionList, Input"):
-            widget.disabled = locked
+        if job is not None and self.start_writing(job.path, job.targets, force):
+            self.write(job, force)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="audience-export",
           group="audience-export")  # fmt: skip
@@ -347,44 +297,20 @@ class AudienceModal(SegtuiModal[None]):
             progress=self._progress, cancelled=self.cancel_event.is_set,
         )  # fmt: skip
 
-    def _progress(self, fraction: float, label: str) -> None:
-        self.app.call_from_thread(self.query_one(ProgressBar).update, progress=fraction)
+    def written(self, result: AudienceExport | DraftsWritten) -> str:
+        return success_message(result)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        name, state = event.worker.name, event.state
-        if name == "audience-contacts":
-            if state == WorkerState.SUCCESS:
-                self.contacts = event.worker.result
-                self._show_contacts()
-                self._check()
-            elif state == WorkerState.ERROR:  # the why is in the status line (show_error)
-                self.contacts_failed = True
-                self.query_one("#audience-contacts", Static).update(
-                    "Contact columns: could not be read; the drafts can still be exported."
-                )
+        # Only the contacts worker: Textual also calls WritingModal's handler, which ends the
+        # export worker.
+        if event.worker.name != "audience-contacts":
             return
-        if name != "audience-export" or state not in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
-            return
-        self.running = False
-        self._lock(False)
-        self.query_one(ProgressBar).display = False
-        if state == WorkerState.SUCCESS:
-            result: Any = event.worker.result
-            message = success_message(result)
-            self._status(message)
-            self.app.notify(message.split("\n")[0], markup=False)
-        elif state == WorkerState.CANCELLED:
-            self._status("The export was cancelled; no file was written.", error=True)
-        # A failure: the app's handler (SegtuiModal forwards it) puts the one-sentence
-        # message in the status line through show_error.
-
-    def action_close(self) -> None:
-        if self.running:
-            self.cancel_event.set()
-            self._status("Cancelling…")
-            return
-        self.dismiss(None)
+        if event.state == WorkerState.SUCCESS:
+            self.contacts = event.worker.result
+            self._show_contacts()
+            self._check()
+        elif event.state == WorkerState.ERROR:  # the why is in the status line (show_error)
+            self.contacts_failed = True
+            self.query_one("#audience-contacts", Static).update(
+                "Contact columns: could not be read; the drafts can still be exported."
+            )

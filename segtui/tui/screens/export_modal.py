@@ -5,19 +5,16 @@ leaves no file); an existing file is only replaced after asking; the path writte
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, ProgressBar, Select, SelectionList, Static
-from textual.worker import Worker, WorkerState
 
 from segtui.tui.formatting import display_path
-from segtui.tui.screens.base import SegtuiModal
+from segtui.tui.screens.writing_modal import WritingModal, writing_bindings
 from segtui.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -34,7 +31,7 @@ FORMATS = {
 }
 
 
-class ExportModal(SegtuiModal[None]):
+class ExportModal(WritingModal):
     PURPOSE = (
         "Export members (of a segment, chosen segments or the whole run), the segment summary "
         "or the chart on screen. ctrl+s or Enter in the path writes the file."
@@ -50,12 +47,11 @@ class ExportModal(SegtuiModal[None]):
     ExportModal #export-status { height: auto; }
     ExportModal ProgressBar { height: 1; }
     """
-    BINDINGS: ClassVar = [
-        Binding("ctrl+s", "export", "Export", priority=True, id="export.write",
-                tooltip="Write the file (asks before replacing one)."),
-        Binding("escape", "close", "Close", id="export.close",
-                tooltip="Cancel a running export (no file is left), or close the dialog."),
-    ]  # fmt: skip
+    BINDINGS: ClassVar = writing_bindings("export", "Write the file (asks before replacing one).")
+    STATUS = "#export-status"
+    PROGRESS = "#export-progress"
+    WORKER = "export"
+    REPLACE_DETAIL = "The file exists; it is replaced only once the new one is complete."
 
     def __init__(
         self,
@@ -76,8 +72,6 @@ class ExportModal(SegtuiModal[None]):
         )
         self.chart = self.charts[0] if self.charts else None
         self.path_edited = False
-        self.cancel_event = threading.Event()
-        self.running = False
         self.written_what = ""  # what the running (or last) export writes
 
     # --- layout ----------------------------------------------------------------------------
@@ -140,7 +134,6 @@ class ExportModal(SegtuiModal[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one(ProgressBar).display = False
         self._follow_what()
         self.query_one("#export-path", Input).focus()
 
@@ -232,14 +225,7 @@ class ExportModal(SegtuiModal[None]):
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _status(self, text: str, error: bool = False) -> None:
-        status = self.query_one("#export-status", Static)
-        status.set_class(error, "error")
-        status.update(text)
-
-    def action_export(self, force: bool = False) -> None:
-        if self.running:
-            return
+    def export(self, force: bool) -> None:
         text = self.query_one("#export-path", Input).value.strip()
         if not text:
             self._status("Give a path to write to, e.g. champions.csv.", error=True)
@@ -248,37 +234,12 @@ class ExportModal(SegtuiModal[None]):
         if self.what == "chosen" and not self._chosen_segments():
             self._status("Tick at least one segment (space in the list).", error=True)
             return
-        if path.exists() and not force:
-            from segtui.tui.screens.confirm import ConfirmModal
-
-            def done(yes: bool | None) -> None:
-                if yes:
-                    self.action_export(force=True)
-
-            self.app.push_screen(
-                ConfirmModal(
-                    f"Replace {display_path(path)}?",
-                    "The file exists; it is replaced only once the new one is complete.",
-                    confirm_label="Replace",
-                ),
-                done,
-            )
+        if not self.start_writing(path, [path], force):
             return
-        self.running = True
-        self.cancel_event.clear()
         self.written_what = self.what
-        self._lock(True)
-        self.query_one(ProgressBar).display = True
-        self.query_one(ProgressBar).update(progress=0.0)
-        self._status(f"Writing {display_path(path)}… (Escape cancels)")
         # The choices are read here, on the UI thread; the worker only writes.
         columns = list(self.query_one("#export-columns", SelectionList).selected)
         self.write(path, force, self.what, self.fmt, self._chosen_segments(), columns)
-
-    def _lock(self, locked: bool) -> None:
-        """The choices cannot change while a file is being written."""
-        for widget in self.query("Select, SelectionList, Input"):
-            widget.disabled = locked
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="export")
     def write(
@@ -312,39 +273,8 @@ class ExportModal(SegtuiModal[None]):
             cancelled=self.cancel_event.is_set,
         )
 
-    def _progress(self, fraction: float, label: str) -> None:
-        self.app.call_from_thread(self.query_one(ProgressBar).update, progress=fraction)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name != "export" or event.state not in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
-            return
-        self.running = False
-        self._lock(False)
-        self.query_one(ProgressBar).display = False
-        if event.state == WorkerState.SUCCESS:
-            result: Any = event.worker.result
-            shown = display_path(result.path)
-            if self.written_what == "chart":
-                message = f"Wrote the chart ({result.rows} lines) to {shown}"
-            else:
-                message = f"Wrote {result.rows:,} rows × {len(result.columns)} columns to {shown}"
-            self._status(message)
-            self.app.notify(message, markup=False)
-        else:
-            from segtui.tui.errors import failure_message
-
-            error = event.worker.error
-            self._status(
-                failure_message(error) if error else "The export was cancelled.", error=True
-            )
-
-    def action_close(self) -> None:
-        if self.running:
-            self.cancel_event.set()
-            self._status("Cancelling…")
-            return
-        self.dismiss(None)
+    def written(self, result: ExportResult) -> str:
+        shown = display_path(result.path)
+        if self.written_what == "chart":
+            return f"Wrote the chart ({result.rows} lines) to {shown}"
+        return f"Wrote {result.rows:,} rows × {len(result.columns)} columns to {shown}"
