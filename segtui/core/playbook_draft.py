@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from segtui.core.messaging_model import Channel, Draft, Offer, Variant
+from segtui.core.messaging_model import Channel, Draft, Offer, Variant, discount_text
 from segtui.core.playbook_facts import (
     CATEGORY_FIELD,
     DEFAULT_CATEGORY,
@@ -128,15 +128,6 @@ def _fit_fields(text: str, available: frozenset[str]) -> str:
     return MERGE_RE.sub(one, text)
 
 
-def _discount_text(offer: Offer, currency: str) -> str:
-    if offer.discount is None:
-        return ""
-    if offer.discount_kind == "percent":
-        return f"{offer.discount:g}%"
-    decimals = 0 if offer.discount.is_integer() else 2
-    return f"{currency}{offer.discount:,.{decimals}f}"
-
-
 def _notes(
     archetype: Archetype, facts: SegmentFacts, channel_note: str, filler: _Filler, currency: str
 ) -> str:
@@ -171,7 +162,7 @@ def draft_from(
     archetype = choice.archetype
     made = archetype.offer
     offer = Offer("", made.discount_kind, made.discount, made.code)
-    discount = _discount_text(offer, data.currency)
+    discount = discount_text(offer, data.currency, grouped=True)
     filler = _Filler(facts, discount, made.code, frozenset(merge_fields(data, segment)))
     offer = replace(offer, text=filler.fill(made.text, template=False))
     channel, channel_note = _channel(archetype, facts, reachable_channels(data, roles))
