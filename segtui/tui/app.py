@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from segtui.core.errors import ImportCancelled, SegtuiError
 from segtui.core.segment_model import RunCancelled
+from segtui.tui.app_datasets import DatasetActions
 from segtui.tui.commands import SegtuiCommands
 from segtui.tui.errors import failure_message
 from segtui.tui.screens.base import Command, SegtuiScreenMixin
@@ -95,7 +96,7 @@ def _go_binding(entry: MainScreen) -> Binding:
     )
 
 
-class SegtuiApp(App[None]):
+class SegtuiApp(DatasetActions, App[None]):
     """segtui: customer segmentation in the terminal."""
 
     TITLE = "segtui"
@@ -312,48 +313,6 @@ class SegtuiApp(App[None]):
         await self.action_go("import")
         if self.current_mode == "import":
             self.screen.focus_path()  # type: ignore[attr-defined]
-
-    def show_dataset(self, name: str) -> None:
-        from segtui.tui.screens.dataset_modal import DatasetModal
-
-        self.push_screen(DatasetModal(name))
-
-    def pick_dataset(self, then: Callable[[str], object], verb: str) -> None:
-        """A fuzzy picker of the project's datasets (through the command palette)."""
-        self.search_commands(
-            [
-                Command(
-                    f"{d.name} ({d.kind}, {d.rows:,} rows)",
-                    lambda name=d.name: then(name),  # type: ignore[misc]
-                    f"{verb} {d.name}",
-                )
-                for d in self.datasets
-            ],
-            placeholder=f"Dataset to {verb}…",
-        )
-
-    def confirm_delete(self, name: str) -> None:
-        from segtui.tui.screens.confirm import ConfirmModal
-
-        def done(confirmed: bool | None) -> None:
-            if confirmed:
-                self.delete_dataset(name)
-
-        self.push_screen(
-            ConfirmModal(
-                f"Delete the dataset {name!r}?",
-                "Its rows and rejects are removed from the project file. This cannot be undone.",
-                confirm_label="Delete",
-            ),
-            done,
-        )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="delete", name="delete")
-    def delete_dataset(self, name: str) -> None:
-        assert self.project is not None
-        self.project.delete_dataset(name)
-        self.call_from_thread(self.notify, f"Dataset {name!r} deleted.", markup=False)
-        self.call_from_thread(self.reload_project)
 
     # --- the command palette --------------------------------------------------------------
 
