@@ -337,17 +337,17 @@ class MessagingScreen(MessagingCommands, MessagingActions, DraftKeeping, SegtuiS
             table.move_cursor(row=self.loaded.data.segments.index(self.segment))
 
     def _cells(self, name: str, customers: int) -> tuple[Text, str, Text]:
+        return self._mark(name), name, Text(fmt_int(customers), justify="right")
+
+    def _mark(self, name: str) -> Text:
+        """● when the segment has a draft."""
         assert self.loaded is not None
-        count = len(self.loaded.drafts.get(name) or [])
-        mark = Text("●", style="green") if count else Text(" ")
-        return mark, name, Text(fmt_int(customers), justify="right")
+        return Text("●", style="green") if self.loaded.drafts.get(name) else Text(" ")
 
     def refresh_mark(self, name: str) -> None:
         if self.loaded is None:
             return
-        table = self.query_one("#msg-segments", DataTable)
-        count = len(self.loaded.drafts.get(name) or [])
-        table.update_cell(name, "mark", Text("●", style="green") if count else Text(" "))
+        self.query_one("#msg-segments", DataTable).update_cell(name, "mark", self._mark(name))
         self.show_run_line()
 
     def select_segment(self, name: str | None, position: int = 0) -> None:
